@@ -1,0 +1,80 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[xocr] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'xocr'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'xocr'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand scan 'Recognise the fields of one or more pictures and print them'
+            cand codes 'Explain the service''s error codes: all of them, or CODE'
+            cand completions 'Print the shell completion script for SHELL on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'xocr;scan'= {
+            cand --files-from 'Read input paths from FILE, one per line (`-` for standard input)'
+            cand -o 'Output format'
+            cand --format 'Output format'
+            cand --csv-layout 'CSV layout (with -o csv)'
+            cand --fields 'Keep only these keys in the output (comma-separated, e.g. name,id_number)'
+            cand --save-images 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`'
+            cand --token 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list'
+            cand --token-file 'Read the service token from the first line of PATH'
+            cand --endpoint 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]'
+            cand --type 'Request type sent to the service ("8": classify the document automatically)'
+            cand --timeout 'Seconds to wait for the connection and for the reply [default: 60]'
+            cand -j 'Requests in flight at once'
+            cand --jobs 'Requests in flight at once'
+            cand --config 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)'
+            cand -r 'Scan the pictures inside directories, recursively'
+            cand --recursive 'Scan the pictures inside directories, recursively'
+            cand --bom 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+            cand --include-images 'Include picture values (base64) in JSON and JSONL output'
+            cand -q 'Print no warnings, per-file errors or summary on stderr'
+            cand --quiet 'Print no warnings, per-file errors or summary on stderr'
+            cand -v 'Print more about each request on stderr'
+            cand --verbose 'Print more about each request on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'xocr;codes'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'xocr;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'xocr;help'= {
+            cand scan 'Recognise the fields of one or more pictures and print them'
+            cand codes 'Explain the service''s error codes: all of them, or CODE'
+            cand completions 'Print the shell completion script for SHELL on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'xocr;help;scan'= {
+        }
+        &'xocr;help;codes'= {
+        }
+        &'xocr;help;completions'= {
+        }
+        &'xocr;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,60 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_xocr_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_xocr_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_xocr_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_xocr_using_subcommand
+    set -l cmd (__fish_xocr_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c xocr -n "__fish_xocr_needs_command" -s h -l help -d 'Print help'
+complete -c xocr -n "__fish_xocr_needs_command" -s V -l version -d 'Print version'
+complete -c xocr -n "__fish_xocr_needs_command" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
+complete -c xocr -n "__fish_xocr_needs_command" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
+complete -c xocr -n "__fish_xocr_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c xocr -n "__fish_xocr_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l files-from -d 'Read input paths from FILE, one per line (`-` for standard input)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -s o -l format -d 'Output format' -r -f -a "table\t'Aligned tables, one per file, for people'
+json\t'One JSON array with an object per input, in input order'
+jsonl\t'One JSON object per line, written as each file is done'
+csv\t'RFC 4180 CSV (see --csv-layout)'"
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-layout -d 'CSV layout (with -o csv)' -r -f -a "long\t'One row per item: file,type,key,description,value,error'
+wide\t'One row per file, a column per key (first-seen order), plus file,type,error'"
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l fields -d 'Keep only these keys in the output (comma-separated, e.g. name,id_number)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l save-images -d 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`' -r -F
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token -d 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token-file -d 'Read the service token from the first line of PATH' -r -F
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l endpoint -d 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l type -d 'Request type sent to the service ("8": classify the document automatically)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l timeout -d 'Seconds to wait for the connection and for the reply [default: 60]' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -s j -l jobs -d 'Requests in flight at once' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l config -d 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)' -r -F
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l include-images -d 'Include picture values (base64) in JSON and JSONL output'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -s q -l quiet -d 'Print no warnings, per-file errors or summary on stderr'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -s v -l verbose -d 'Print more about each request on stderr'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xocr -n "__fish_xocr_using_subcommand codes" -s h -l help -d 'Print help'
+complete -c xocr -n "__fish_xocr_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

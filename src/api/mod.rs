@@ -1,0 +1,275 @@
+//! The remote OCR service: wire types, the error-code table and the client.
+//! Knows nothing about files or terminals.
+
+pub mod codes;
+pub mod wire;
+
+use std::io::Read;
+use std::time::Duration;
+
+use base64::Engine as _;
+
+use crate::config::Service;
+use crate::secret::Secret;
+pub use codes::ErrorClass;
+pub use wire::OcrResult;
+
+/// Largest reply body read, bytes. Replies carry base64 pictures and may pass
+/// 10 MB; this only guards against an endless stream.
+pub const MAX_REPLY_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Why a request did not give a result.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The service answered with an error `code`.
+    #[error("service error {code}: {message}")]
+    Service { code: i64, message: String },
+    /// An HTTP status other than 200 (the body, shortened, in `detail`).
+    #[error("HTTP {status} from the service{detail}")]
+    Http {
+        status: u16,
+        /// Seconds the server asked to wait (`Retry-After`), if any.
+        retry_after: Option<Duration>,
+        detail: String,
+    },
+    /// No reply: connection refused or reset, DNS failure, time-out.
+    #[error("could not reach the service: {0}")]
+    Transport(String),
+    /// A reply that is not the documented JSON.
+    #[error("malformed reply from the service: {0}")]
+    Malformed(String),
+}
+
+impl ApiError {
+    /// The class that decides retry, go on, or stop (PROTOCOL.md).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            ApiError::Service { code, .. } => codes::class_of(*code),
+            ApiError::Http { status, .. } => match status {
+                429 | 500..=599 => ErrorClass::Retry,
+                // Wrong URL or no access: every request would fail alike.
+                401 | 403 | 404 | 405 => ErrorClass::Stop,
+                _ => ErrorClass::File,
+            },
+            ApiError::Transport(_) | ApiError::Malformed(_) => ErrorClass::Retry,
+        }
+    }
+
+    /// The service code, when the service gave one.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            ApiError::Service { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// What the user should do, when there is something to say.
+    pub fn action(&self) -> Option<&'static str> {
+        match self {
+            ApiError::Service { code, .. } => codes::lookup(*code).map(|c| c.action),
+            ApiError::Http {
+                status: 404 | 405, ..
+            } => Some("check --endpoint / XOCR_ENDPOINT: the URL does not take OCR requests"),
+            ApiError::Http {
+                status: 401 | 403, ..
+            } => Some("check the token and that this machine may use the service"),
+            ApiError::Transport(_) => {
+                Some("check the endpoint URL, the network and any proxy settings")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A client for one endpoint, sharing one connection pool between threads.
+pub struct Client {
+    agent: ureq::Agent,
+    endpoint: String,
+    request_type: String,
+    token: Secret,
+}
+
+impl Client {
+    /// Builds the client. Proxies come from the usual environment variables
+    /// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`); `timeout`
+    /// bounds connecting, sending and each wait for reply bytes.
+    pub fn new(service: &Service, pool_size: usize) -> Self {
+        let t = Some(service.timeout);
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(t)
+            .timeout_send_request(t)
+            .timeout_send_body(t)
+            .timeout_recv_response(t)
+            .timeout_recv_body(t)
+            .max_idle_connections(pool_size.max(1))
+            .max_idle_connections_per_host(pool_size.max(1))
+            .user_agent(concat!("xocr/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Client {
+            agent,
+            endpoint: service.endpoint.clone(),
+            request_type: service.request_type.clone(),
+            token: service.token.clone(),
+        }
+    }
+
+    /// Sends one picture (its file bytes as they are) and returns the result.
+    /// Fails with [`ApiError`] when the service answers an error code, the
+    /// HTTP status is not 200, the transport fails, or the reply is not the
+    /// documented JSON. The token never appears in the error.
+    pub fn recognize(&self, picture: &[u8]) -> Result<OcrResult, ApiError> {
+        let image = base64::engine::general_purpose::STANDARD.encode(picture);
+        let body = serde_json::to_vec(&wire::Request {
+            image: &image,
+            request_type: &self.request_type,
+            token: self.token.expose(),
+        })
+        .map_err(|e| ApiError::Malformed(format!("cannot build the request: {e}")))?;
+        drop(image);
+        let result = self
+            .agent
+            .post(&self.endpoint)
+            .header("Content-Type", "application/json")
+            .send(&body[..]);
+        drop(body);
+        let mut response = result.map_err(|e| self.redact(transport_error(e)))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let mut bytes = Vec::new();
+        let read = response
+            .body_mut()
+            .as_reader()
+            .take(MAX_REPLY_BYTES)
+            .read_to_end(&mut bytes);
+        if let Err(e) = read {
+            return Err(self.redact(ApiError::Transport(format!("reply cut short: {e}"))));
+        }
+        if status != 200 {
+            return Err(self.redact(ApiError::Http {
+                status,
+                retry_after,
+                detail: snippet(&bytes),
+            }));
+        }
+        parse_reply(&bytes).map_err(|e| self.redact(e))
+    }
+
+    fn redact(&self, e: ApiError) -> ApiError {
+        let token = self.token.expose();
+        if token.is_empty() {
+            return e;
+        }
+        let clean = |s: String| s.replace(token, "<redacted>");
+        match e {
+            ApiError::Service { code, message } => ApiError::Service {
+                code,
+                message: clean(message),
+            },
+            ApiError::Http {
+                status,
+                retry_after,
+                detail,
+            } => ApiError::Http {
+                status,
+                retry_after,
+                detail: clean(detail),
+            },
+            ApiError::Transport(m) => ApiError::Transport(clean(m)),
+            ApiError::Malformed(m) => ApiError::Malformed(clean(m)),
+        }
+    }
+}
+
+/// Turns a reply body into a result: code 200 with a `result` object, or the
+/// error it names.
+pub fn parse_reply(bytes: &[u8]) -> Result<OcrResult, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::Malformed("empty body".into()));
+    }
+    let reply: wire::Reply = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_eof() {
+            ApiError::Malformed(format!("the JSON ends early after {} bytes", bytes.len()))
+        } else if e.is_data() {
+            ApiError::Malformed(format!("a field has the wrong type: {e}"))
+        } else {
+            ApiError::Malformed(format!("not JSON ({e}){}", snippet(bytes)))
+        }
+    })?;
+    match (reply.code, reply.result) {
+        (200, Some(mut result)) => {
+            result.cost_time = reply.cost_time;
+            Ok(result)
+        }
+        (200, None) => Err(ApiError::Malformed("code 200 without a result".into())),
+        (code, _) => Err(ApiError::Service {
+            code,
+            message: reply.message,
+        }),
+    }
+}
+
+fn transport_error(e: ureq::Error) -> ApiError {
+    match e {
+        ureq::Error::Timeout(t) => ApiError::Transport(format!("timed out ({t})")),
+        ureq::Error::HostNotFound => ApiError::Transport("host not found".into()),
+        ureq::Error::ConnectionFailed => ApiError::Transport("connection failed".into()),
+        ureq::Error::BadUri(u) => ApiError::Transport(format!("bad URL: {u}")),
+        other => ApiError::Transport(other.to_string()),
+    }
+}
+
+/// The first 200 characters of a body, on one line, for error messages.
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(400)]);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        String::new()
+    } else {
+        let cut: String = one_line.chars().take(200).collect();
+        format!(": {cut}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_reply_names_each_failure() {
+        assert!(matches!(parse_reply(b""), Err(ApiError::Malformed(_))));
+        let e = parse_reply(b"<html><body>502 Bad Gateway</body></html>").unwrap_err();
+        assert!(e.to_string().contains("not JSON"), "{e}");
+        assert!(e.to_string().contains("502 Bad Gateway"), "{e}");
+        let e = parse_reply(br#"{"code":200,"result":{"type":"id_c"#).unwrap_err();
+        assert!(e.to_string().contains("ends early"), "{e}");
+        let e = parse_reply(br#"{"code":200,"message":"success"}"#).unwrap_err();
+        assert!(e.to_string().contains("without a result"), "{e}");
+        match parse_reply(br#"{"code":40101,"message":"App does not exist"}"#) {
+            Err(ApiError::Service { code, message }) => {
+                assert_eq!(code, 40101);
+                assert_eq!(message, "App does not exist");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn http_status_classes() {
+        let h = |status| ApiError::Http {
+            status,
+            retry_after: None,
+            detail: String::new(),
+        };
+        assert_eq!(h(503).class(), ErrorClass::Retry);
+        assert_eq!(h(429).class(), ErrorClass::Retry);
+        assert_eq!(h(404).class(), ErrorClass::Stop);
+        assert_eq!(h(413).class(), ErrorClass::File);
+    }
+}

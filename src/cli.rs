@@ -1,0 +1,142 @@
+//! Command-line definitions (clap derive). No I/O happens here: `config` turns
+//! these values, the environment and the config file into one `Settings`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    every file succeeded
+  1    at least one file failed (the others were still scanned)
+  2    usage or configuration error (bad flag, no token, no input matched)
+  3    stopped by a stop-class service code (credentials, quota, endpoint);
+       the remaining files are reported as not attempted";
+
+/// Read ID cards, bank cards, licences and other certificates from pictures.
+#[derive(Debug, Parser)]
+#[command(name = "xocr", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Recognise the fields of one or more pictures and print them.
+    #[command(after_help = EXIT_CODES)]
+    Scan(Box<ScanArgs>),
+    /// Explain the service's error codes: all of them, or CODE.
+    Codes {
+        /// A code from a reply, e.g. 40301.
+        code: Option<i64>,
+    },
+    /// Print the shell completion script for SHELL on stdout.
+    Completions {
+        /// The shell to generate completions for.
+        shell: Shell,
+    },
+}
+
+/// Output format written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned tables, one per file, for people.
+    Table,
+    /// One JSON array with an object per input, in input order.
+    Json,
+    /// One JSON object per line, written as each file is done.
+    Jsonl,
+    /// RFC 4180 CSV (see --csv-layout).
+    Csv,
+}
+
+/// How CSV rows are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvLayout {
+    /// One row per item: file,type,key,description,value,error.
+    Long,
+    /// One row per file, a column per key (first-seen order), plus file,type,error.
+    Wide,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Pictures to scan: file paths, glob patterns (expanded by xocr), directories
+    /// (with -r), or `-` for one picture on standard input.
+    #[arg(value_name = "INPUT", required_unless_present = "files_from")]
+    pub inputs: Vec<String>,
+
+    /// Read input paths from FILE, one per line (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<String>,
+
+    /// Scan the pictures inside directories, recursively.
+    #[arg(short, long)]
+    pub recursive: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long = "format", value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// CSV layout (with -o csv).
+    #[arg(long, value_enum, default_value_t = CsvLayout::Long)]
+    pub csv_layout: CsvLayout,
+
+    /// Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs
+    /// read Chinese text correctly.
+    #[arg(long)]
+    pub bom: bool,
+
+    /// Keep only these keys in the output (comma-separated, e.g. name,id_number).
+    #[arg(long, value_delimiter = ',', value_name = "KEYS")]
+    pub fields: Vec<String>,
+
+    /// Include picture values (base64) in JSON and JSONL output.
+    #[arg(long)]
+    pub include_images: bool,
+
+    /// Write the pictures the service returns (portrait, crop, …) into DIR as
+    /// `<input stem>.<key>.<ext>`.
+    #[arg(long, value_name = "DIR")]
+    pub save_images: Option<PathBuf>,
+
+    /// Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to
+    /// other users in the process list.
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Read the service token from the first line of PATH.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Request type sent to the service ("8": classify the document automatically).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub request_type: Option<String>,
+
+    /// Seconds to wait for the connection and for the reply [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+
+    /// Requests in flight at once.
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+
+    /// Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml).
+    #[arg(long, value_name = "PATH", env = "XOCR_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Print no warnings, per-file errors or summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print more about each request on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+}

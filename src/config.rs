@@ -1,0 +1,199 @@
+//! Resolves flags > environment > config file > defaults into one [`Settings`].
+//! Nothing here prints.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::cli::{CsvLayout, Format, ScanArgs};
+use crate::exit::usage;
+use crate::secret::Secret;
+
+/// The vendor's endpoint, used when neither `--endpoint`, `XOCR_ENDPOINT` nor
+/// the config file names one.
+pub const DEFAULT_ENDPOINT: &str = "http://api.xinhuokj.com:40072/ocr";
+/// Request type "8": the multi-certificate service that classifies the picture.
+pub const DEFAULT_TYPE: &str = "8";
+/// Connect and read time-out when none is given, seconds.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 60.0;
+
+/// The config file, `$XDG_CONFIG_HOME/xocr/config.toml` by default. Every key
+/// is optional; unknown keys are an error so a typo does not go unnoticed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Service token (keep the file private: `chmod 600`).
+    pub token: Option<String>,
+    /// Service endpoint URL.
+    pub endpoint: Option<String>,
+    /// Request type, e.g. "8".
+    #[serde(rename = "type")]
+    pub request_type: Option<String>,
+    /// Connect and read time-out, seconds.
+    pub timeout: Option<f64>,
+}
+
+/// How to reach the service.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Endpoint URL, `http://` or `https://`.
+    pub endpoint: String,
+    /// The `type` field of every request.
+    pub request_type: String,
+    /// Connect and read time-out.
+    pub timeout: Duration,
+    /// The account's token; redacted in every print.
+    pub token: Secret,
+}
+
+/// What to print and where to put pictures.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub csv_layout: CsvLayout,
+    pub bom: bool,
+    /// Keys to keep; empty keeps all.
+    pub fields: Vec<String>,
+    pub include_images: bool,
+    pub save_images: Option<PathBuf>,
+}
+
+/// Everything a scan needs, resolved once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub service: Service,
+    pub output: Output,
+    /// Requests in flight at once (1..=256).
+    pub jobs: usize,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+/// Where the config file is looked for when `--config`/`XOCR_CONFIG` is not
+/// given: the platform's config directory (`$XDG_CONFIG_HOME/xocr/config.toml`,
+/// else `~/.config/xocr/config.toml` on Linux). `None` when no home is known.
+pub fn default_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "xocr").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Reads the config file. A missing default file is an empty config; a
+/// missing file named explicitly, or one that does not parse, fails with a
+/// usage error naming the file.
+pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
+    let (path, required) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_config_path() {
+            Some(p) => (p, false),
+            None => return Ok(ConfigFile::default()),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+            return Ok(ConfigFile::default())
+        }
+        Err(e) => {
+            return Err(usage(format!(
+                "cannot read config file {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    toml::from_str(&text)
+        .map_err(|e| usage(format!("config file {} is not valid: {e}", path.display())))
+}
+
+/// Resolves the settings of `xocr scan`. `env` looks up an environment
+/// variable (injected for tests). Fails with a usage error when no token is
+/// set anywhere, the token file cannot be read, or a value is out of range.
+pub fn resolve(
+    args: &ScanArgs,
+    file: &ConfigFile,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Settings> {
+    let token = resolve_token(args, file, &env)?;
+    let endpoint = args
+        .endpoint
+        .clone()
+        .or_else(|| env("XOCR_ENDPOINT").filter(|s| !s.is_empty()))
+        .or_else(|| file.endpoint.clone())
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
+    if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+        return Err(usage(format!(
+            "endpoint {endpoint:?} is not an http:// or https:// URL"
+        )));
+    }
+    let timeout = args
+        .timeout
+        .or(file.timeout)
+        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(usage(format!(
+            "timeout must be a positive number of seconds, not {timeout}"
+        )));
+    }
+    let request_type = args
+        .request_type
+        .clone()
+        .or_else(|| file.request_type.clone())
+        .unwrap_or_else(|| DEFAULT_TYPE.to_string());
+    Ok(Settings {
+        service: Service {
+            endpoint,
+            request_type,
+            timeout: Duration::from_secs_f64(timeout),
+            token,
+        },
+        output: Output {
+            format: args.format,
+            csv_layout: args.csv_layout,
+            bom: args.bom,
+            fields: args
+                .fields
+                .iter()
+                .map(|f| f.trim().to_string())
+                .filter(|f| !f.is_empty())
+                .collect(),
+            include_images: args.include_images,
+            save_images: args.save_images.clone(),
+        },
+        jobs: usize::from(args.jobs),
+        quiet: args.quiet,
+        verbose: args.verbose && !args.quiet,
+    })
+}
+
+fn resolve_token(
+    args: &ScanArgs,
+    file: &ConfigFile,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Secret> {
+    let token = if let Some(t) = &args.token {
+        Secret::new(t)
+    } else if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read token file {}", path.display()))
+            .map_err(|e| usage(format!("{e:#}")))?;
+        Secret::new(text.lines().next().unwrap_or(""))
+    } else if let Some(t) = env("XOCR_TOKEN") {
+        Secret::new(&t)
+    } else if let Some(t) = &file.token {
+        Secret::new(t)
+    } else {
+        Secret::new("")
+    };
+    if token.is_empty() {
+        let where_ = default_config_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "$XDG_CONFIG_HOME/xocr/config.toml".into());
+        return Err(usage(format!(
+            "no service token set. Get one from the vendor's user centre, then either\n  \
+             export XOCR_TOKEN=…            (environment)\n  \
+             xocr scan --token-file PATH …   (a file holding the token)\n  \
+             token = \"…\" in {where_}"
+        )));
+    }
+    Ok(token)
+}

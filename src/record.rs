@@ -1,0 +1,136 @@
+//! The typed result of one input, as every output format sees it.
+
+use serde::Serialize;
+
+use crate::api::ErrorClass;
+
+/// The outcome for one input file: recognised fields, or an error.
+/// Serialised as one JSON object per input (`-o json`, `-o jsonl`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    /// The input as the user named it (`-` for standard input).
+    pub file: String,
+    /// True when the service returned a result.
+    pub ok: bool,
+    /// Document type, e.g. `id_card`; `other` when nothing was recognised;
+    /// null when the file failed.
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+    /// The service's description of the type; may be empty.
+    pub type_description: Option<String>,
+    /// Degrees the original must be turned clockwise to stand upright.
+    pub image_angle: Option<i64>,
+    /// Width of the upright picture, px.
+    pub rotated_image_width: Option<i64>,
+    /// Height of the upright picture, px.
+    pub rotated_image_height: Option<i64>,
+    /// Recognised fields in the service's order (after `--fields`).
+    pub items: Vec<Item>,
+    /// Why the file failed; absent on success.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+    /// Paths of the pictures written with `--save-images`.
+    pub saved: Vec<String>,
+    /// What was done to the picture before upload, e.g. `rotated 90,
+    /// resized 6000x4000 -> 4096x2731, jpeg 1.9 MB`; absent when it was sent
+    /// unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preprocess: Option<String>,
+    /// Warnings about this file (also printed on stderr).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Per-request details printed on stderr with `-v`; not serialised.
+    #[serde(skip)]
+    pub log: Vec<String>,
+}
+
+/// One recognised field.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    /// Field name, e.g. `name`, `id_number`, `head_portrait`.
+    pub key: String,
+    /// The field's Chinese label, e.g. `姓名`.
+    pub description: String,
+    /// The text found. For a picture field, its base64 value with
+    /// `--include-images`, otherwise absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Empty, or 8 integers: x,y of the four corners (top-left first,
+    /// clockwise) in the upright picture, px.
+    pub position: Vec<i64>,
+    /// Set when the value is a picture.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Picture>,
+}
+
+/// A picture field's kind and size.
+#[derive(Debug, Clone, Serialize)]
+pub struct Picture {
+    /// Format sniffed from the decoded bytes: `jpeg`, `png`, `bmp`, `gif`,
+    /// `webp` or `tiff`.
+    pub format: &'static str,
+    /// Size of the decoded picture, bytes.
+    pub bytes: usize,
+    /// Where it was written with `--save-images`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved: Option<String>,
+}
+
+/// Why a file has no result.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorInfo {
+    /// The service's error code, when the service gave one.
+    pub code: Option<i64>,
+    /// What went wrong, naming the reason.
+    pub message: String,
+    /// `retry`, `file` or `stop` for service and transport errors (see
+    /// PROTOCOL.md); `input` when the file never reached the service;
+    /// `not_attempted` when an earlier stop-class error ended the batch.
+    pub class: &'static str,
+    /// What to do about it, when there is something to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl ErrorInfo {
+    /// Class name of an error found before any request was sent.
+    pub const INPUT: &'static str = "input";
+    /// Class name of a file skipped because the batch stopped.
+    pub const NOT_ATTEMPTED: &'static str = "not_attempted";
+
+    /// True when this error stops the batch.
+    pub fn is_stop(&self) -> bool {
+        self.class == ErrorClass::Stop.as_str()
+    }
+}
+
+impl Record {
+    /// A failed record for `file`.
+    pub fn failed(file: String, error: ErrorInfo) -> Self {
+        Record {
+            file,
+            ok: false,
+            doc_type: None,
+            type_description: None,
+            image_angle: None,
+            rotated_image_width: None,
+            rotated_image_height: None,
+            items: Vec::new(),
+            error: Some(error),
+            saved: Vec::new(),
+            preprocess: None,
+            warnings: Vec::new(),
+            log: Vec::new(),
+        }
+    }
+
+    /// One line saying why the record failed, e.g.
+    /// `service error 40301 (Image format error): convert the picture to JPEG or PNG`.
+    pub fn error_line(&self) -> Option<String> {
+        let e = self.error.as_ref()?;
+        Some(match &e.hint {
+            Some(h) => format!("{} ({h})", e.message),
+            None => e.message.clone(),
+        })
+    }
+}

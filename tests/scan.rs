@@ -1,0 +1,667 @@
+//! `xocr scan` end to end: the real binary against the test server.
+
+mod common;
+
+use std::path::Path;
+
+use common::{picture, write, Scenario, Server, TOKEN};
+use image::ImageFormat::{Jpeg, Png};
+use serde_json::Value;
+
+fn stdout_json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn item<'a>(record: &'a Value, key: &str) -> &'a Value {
+    record["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("no item {key} in {record}"))
+}
+
+#[test]
+fn json_output_has_every_field_and_no_picture_values() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let front = write(dir.path(), "front.jpg", &picture(400, 250, 1, Jpeg));
+    let back = write(dir.path(), "back.png", &picture(400, 250, 2, Png));
+    server.on(&std::fs::read(&back).unwrap(), Scenario::IdBack);
+
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "json"])
+        .arg(&front)
+        .arg(&back)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = stdout_json(&out);
+    let records = v.as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    let r = &records[0];
+    assert_eq!(r["file"], front.to_str().unwrap());
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["type"], "id_card");
+    assert_eq!(r["image_angle"], 0);
+    assert_eq!(r["rotated_image_width"], 476);
+    assert_eq!(r["rotated_image_height"], 306);
+    assert_eq!(item(r, "name")["value"], "王小明");
+    assert_eq!(item(r, "name")["description"], "姓名");
+    assert_eq!(
+        item(r, "name")["position"],
+        serde_json::json!([92, 38, 160, 38, 160, 62, 92, 62])
+    );
+    assert_eq!(item(r, "id_number")["value"], "11010119900307451X");
+    let portrait = item(r, "head_portrait");
+    assert!(
+        portrait.get("value").is_none(),
+        "picture value printed: {portrait}"
+    );
+    assert_eq!(portrait["picture"]["format"], "png");
+    assert_eq!(portrait["picture"]["bytes"], common::portrait_png().len());
+    assert_eq!(item(r, "crop_image")["picture"]["format"], "jpeg");
+    assert!(r.get("error").is_none());
+    assert_eq!(records[1]["file"], back.to_str().unwrap());
+    assert_eq!(
+        item(&records[1], "validate_date")["value"],
+        "2015.03.01-2035.03.01"
+    );
+    // UTF-8, not \u escapes.
+    assert!(text(&out.stdout).contains("王小明"));
+    assert!(server.violations().is_empty(), "{:?}", server.violations());
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn include_images_gives_the_exact_picture_bytes() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "a.jpg", &picture(300, 200, 3, Jpeg));
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "jsonl", "--include-images"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let r: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        item(&r, "head_portrait")["value"],
+        common::b64(&common::portrait_png())
+    );
+}
+
+#[test]
+fn jsonl_is_one_object_per_line_in_input_order() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..6u8 {
+        let f = write(
+            dir.path(),
+            &format!("p{i}.png"),
+            &picture(100, 60, 10 + i, Png),
+        );
+        if i % 2 == 0 {
+            // Slow replies for the early files: order must still hold.
+            server.on(
+                &std::fs::read(&f).unwrap(),
+                Scenario::Slow(std::time::Duration::from_millis(300)),
+            );
+        }
+        files.push(f);
+    }
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "jsonl", "-j", "4"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = lines.iter().map(|r| r["file"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn table_aligns_chinese_text_and_shows_picture_placeholders() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "id.jpg", &picture(300, 200, 4, Jpeg));
+    let out = server
+        .xocr(dir.path())
+        .args(["scan"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(t.lines().next().unwrap().contains("id_card"), "{t}");
+    assert!(
+        t.contains("王小明") && t.contains("11010119900307451X"),
+        "{t}"
+    );
+    assert!(t.contains("[png picture, "), "{t}");
+    assert!(
+        !t.contains(&common::b64(&common::portrait_png())[..40]),
+        "base64 in the table"
+    );
+    // Every table row has its column separators at the same display column.
+    let rows: Vec<&str> = t.lines().filter(|l| l.starts_with('│')).collect();
+    assert!(rows.len() >= 11, "{t}");
+    let cols = |l: &str| -> Vec<usize> {
+        let mut w = 0;
+        let mut at = Vec::new();
+        for c in l.chars() {
+            if c == '│' {
+                at.push(w);
+            }
+            w += if (c as u32) >= 0x1100 && !matches!(c, '│' | '─' | '°') {
+                2
+            } else {
+                1
+            };
+        }
+        at
+    };
+    let first = cols(rows[0]);
+    for r in &rows {
+        assert_eq!(cols(r), first, "misaligned row {r:?}");
+    }
+}
+
+#[test]
+fn csv_long_and_wide_parse_and_carry_every_value() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 5, Jpeg));
+    let b = write(dir.path(), "b.jpg", &picture(300, 200, 6, Jpeg));
+    let bad = write(dir.path(), "bad.jpg", b"not a picture at all");
+    server.on(&std::fs::read(&b).unwrap(), Scenario::BankCard);
+
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "csv", "--bom"])
+        .args([&a, &b, &bad])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"));
+    let mut rd = csv::Reader::from_reader(&out.stdout[3..]);
+    assert_eq!(
+        rd.headers().unwrap(),
+        vec!["file", "type", "key", "description", "value", "error"]
+    );
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 11 + 4 + 1);
+    let address = rows.iter().find(|r| &r[2] == "address").unwrap();
+    assert_eq!(
+        &address[4],
+        "北京市东城区景山前街4号紫禁城博物院东华门内南三所"
+    );
+    let card = rows.iter().find(|r| &r[2] == "card_number").unwrap();
+    assert_eq!(
+        (&card[1], &card[4]),
+        ("bank_card", "6222 0212 3456 7890 128")
+    );
+    let last = rows.last().unwrap();
+    assert_eq!(&last[0], bad.to_str().unwrap());
+    assert!(last[5].contains("not a picture"), "{last:?}");
+
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "csv", "--csv-layout", "wide"])
+        .args([&a, &b])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut rd = csv::Reader::from_reader(&out.stdout[..]);
+    let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&header[..4], ["file", "type", "name", "sex"]);
+    assert_eq!(header.last().unwrap(), "error");
+    assert!(header.contains(&"card_number".to_string()));
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][col("name")], "王小明");
+    assert_eq!(&rows[0][col("card_number")], "");
+    assert_eq!(&rows[1][col("card_number")], "6222 0212 3456 7890 128");
+}
+
+#[test]
+fn fields_keeps_only_the_named_keys() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "a.jpg", &picture(300, 200, 7, Jpeg));
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "json", "--fields", "id_number,name"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let v = stdout_json(&out);
+    let keys: Vec<&str> = v[0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["name", "id_number"]);
+}
+
+#[test]
+fn save_images_writes_exact_bytes_with_safe_distinct_names() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "x/card.jpg", &picture(300, 200, 8, Jpeg));
+    let b = write(dir.path(), "y/card.png", &picture(300, 200, 9, Png));
+    let hostile = write(dir.path(), "z/evil.jpg", &picture(300, 200, 10, Jpeg));
+    server.on(&std::fs::read(&hostile).unwrap(), Scenario::HostileKey);
+    let out_dir = dir.path().join("out");
+
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "json", "--save-images"])
+        .arg(&out_dir)
+        .args([&a, &b, &hostile])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = stdout_json(&out);
+    let saved_a: Vec<&str> = v[0]["saved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let saved_b: Vec<&str> = v[1]["saved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(saved_a.len(), 3);
+    assert_eq!(saved_b.len(), 3);
+    for p in saved_a.iter().chain(&saved_b) {
+        assert!(
+            !saved_a.contains(p) || !saved_b.contains(p),
+            "{p} written twice"
+        );
+        assert!(Path::new(p).starts_with(&out_dir), "{p}");
+    }
+    let portrait = saved_a
+        .iter()
+        .find(|p| p.ends_with(".head_portrait.png"))
+        .unwrap();
+    assert_eq!(std::fs::read(portrait).unwrap(), common::portrait_png());
+    let crop = saved_b
+        .iter()
+        .find(|p| p.ends_with(".crop_image.jpg"))
+        .unwrap();
+    assert_eq!(std::fs::read(crop).unwrap(), common::crop_jpeg());
+    assert_eq!(
+        item(&v[0], "crop_image")["picture"]["saved"],
+        saved_a
+            .iter()
+            .find(|p| p.ends_with(".crop_image.jpg"))
+            .copied()
+            .unwrap()
+    );
+    // The hostile key stays inside the directory.
+    let evil: Vec<&str> = v[2]["saved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(evil.len(), 1);
+    assert_eq!(Path::new(evil[0]).parent().unwrap(), out_dir);
+    assert!(!dir.path().join("escape.png").exists());
+    // No temporary files left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".xocr-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn file_class_errors_fail_the_file_and_the_batch_goes_on() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 11, Jpeg));
+    let b = write(dir.path(), "b.jpg", &picture(300, 200, 12, Jpeg));
+    let c = write(dir.path(), "c.jpg", &picture(300, 200, 13, Jpeg));
+    server.on(&std::fs::read(&a).unwrap(), Scenario::Code(40500));
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "json"])
+        .args([&a, &b, &c])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = stdout_json(&out);
+    assert_eq!(v[0]["ok"], false);
+    assert_eq!(v[0]["error"]["code"], 40500);
+    assert_eq!(v[0]["error"]["class"], "file");
+    assert!(v[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Classify failed"));
+    assert_eq!(v[1]["ok"], true);
+    assert_eq!(v[2]["ok"], true);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{}: service error 40500", a.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 files: 2 succeeded, 1 failed (40500: 1)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stop_class_code_stops_the_batch_with_exit_3() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<_> = (0..5u8)
+        .map(|i| {
+            write(
+                dir.path(),
+                &format!("{i}.jpg"),
+                &picture(300, 200, 20 + i, Jpeg),
+            )
+        })
+        .collect();
+    server.on(&std::fs::read(&files[1]).unwrap(), Scenario::Code(40017));
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "jsonl", "-j", "1"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(lines[1]["error"]["code"], 40017);
+    assert_eq!(lines[1]["error"]["class"], "stop");
+    for l in &lines[2..] {
+        assert_eq!(l["error"]["class"], "not_attempted");
+    }
+    assert_eq!(server.requests().len(), 2);
+    assert!(
+        text(&out.stderr).contains("3 not attempted"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn wrong_token_is_a_stop_and_never_printed() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 30, Jpeg));
+    let b = write(dir.path(), "b.jpg", &picture(300, 200, 31, Jpeg));
+    let wrong = "wrong-token-7d1e55";
+    let out = server
+        .xocr(dir.path())
+        .env("XOCR_TOKEN", wrong)
+        .args(["scan", "-v", "-o", "json", "-j", "1"])
+        .args([&a, &b])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v = stdout_json(&out);
+    assert_eq!(v[0]["error"]["code"], 40101);
+    assert!(v[0]["error"]["hint"].as_str().unwrap().contains("token"));
+    assert_eq!(v[1]["error"]["class"], "not_attempted");
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!text(stream).contains(wrong));
+    }
+}
+
+#[test]
+fn the_token_appears_in_no_output_or_saved_file() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 32, Jpeg));
+    let b = write(dir.path(), "b.jpg", &picture(300, 200, 33, Jpeg));
+    server.on(
+        &std::fs::read(&b).unwrap(),
+        Scenario::Http(500, "internal error"),
+    );
+    let out_dir = dir.path().join("pics");
+    for format in ["table", "json", "jsonl", "csv"] {
+        let out = server
+            .xocr(dir.path())
+            .args([
+                "scan",
+                "-v",
+                "-o",
+                format,
+                "--include-images",
+                "--save-images",
+            ])
+            .arg(&out_dir)
+            .args([&a, &b])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            !text(&out.stdout).contains(TOKEN),
+            "token on stdout ({format})"
+        );
+        assert!(
+            !text(&out.stderr).contains(TOKEN),
+            "token on stderr ({format})"
+        );
+    }
+    for e in std::fs::read_dir(&out_dir).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()));
+    }
+}
+
+#[test]
+fn no_token_is_a_usage_error_that_says_how_to_set_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 34, Jpeg));
+    let out = common::xocr_bare(dir.path())
+        .args(["scan"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no service token")
+            && err.contains("XOCR_TOKEN")
+            && err.contains("--token-file"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn token_file_and_config_file_are_read() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 35, Jpeg));
+    let token_file = write(dir.path(), "token.txt", format!("{TOKEN}\n").as_bytes());
+    let out = common::xocr_bare(dir.path())
+        .env("XOCR_ENDPOINT", &server.url)
+        .args(["scan", "-o", "json", "--token-file"])
+        .arg(&token_file)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    write(
+        dir.path(),
+        ".config/xocr/config.toml",
+        format!(
+            "token = \"{TOKEN}\"\nendpoint = \"{}\"\ntimeout = 5\n",
+            server.url
+        )
+        .as_bytes(),
+    );
+    let out = common::xocr_bare(dir.path())
+        .args(["scan", "-o", "json"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(stdout_json(&out)[0]["type"], "id_card");
+
+    write(dir.path(), ".config/xocr/config.toml", b"tokn = \"x\"\n");
+    let out = common::xocr_bare(dir.path())
+        .args(["scan"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("config.toml is not valid"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn malformed_replies_are_clear_per_file_errors() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(Scenario, &str)> = vec![
+        (
+            Scenario::Raw("<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            "not JSON",
+        ),
+        (
+            Scenario::Raw(r#"{"code":200,"message":"success","result":{"type":"id_ca"#),
+            "ends early",
+        ),
+        (
+            Scenario::Raw(r#"{"code":"200","message":"success"}"#),
+            "wrong type",
+        ),
+        (
+            Scenario::Raw(
+                r#"{"code":200,"message":"success","result":{"type":"id_card","item_list":[{"key":5}]}}"#,
+            ),
+            "wrong type",
+        ),
+        (
+            Scenario::Raw(r#"{"code":200,"message":"success"}"#),
+            "without a result",
+        ),
+        (Scenario::Raw(""), "empty body"),
+        (Scenario::Http(503, "Service Unavailable"), "HTTP 503"),
+        (Scenario::Http(502, "<html>bad gateway</html>"), "HTTP 502"),
+    ];
+    let mut files = Vec::new();
+    for (i, (scenario, _)) in cases.iter().enumerate() {
+        let f = write(
+            dir.path(),
+            &format!("m{i}.jpg"),
+            &picture(200, 100, 40 + i as u8, Jpeg),
+        );
+        server.on(&std::fs::read(&f).unwrap(), scenario.clone());
+        files.push(f);
+    }
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "json"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v = stdout_json(&out);
+    for (i, (_, expect)) in cases.iter().enumerate() {
+        let msg = v[i]["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(expect), "case {i}: {msg:?} lacks {expect:?}");
+        assert_eq!(v[i]["error"]["class"], "retry", "case {i}");
+    }
+}
+
+#[test]
+fn replies_over_10_mb_are_read_in_full() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "big.jpg", &picture(300, 200, 60, Jpeg));
+    server.on(
+        &std::fs::read(&a).unwrap(),
+        Scenario::LargePicture(9_000_000),
+    );
+    let out_dir = dir.path().join("out");
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "json", "--save-images"])
+        .arg(&out_dir)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = stdout_json(&out);
+    let bytes = item(&v[0], "crop_image")["picture"]["bytes"]
+        .as_u64()
+        .unwrap();
+    assert!(bytes > 9_000_000, "{bytes}");
+    assert_eq!(
+        std::fs::metadata(out_dir.join("big.crop_image.png"))
+            .unwrap()
+            .len(),
+        bytes
+    );
+}
+
+#[test]
+fn unreachable_endpoint_is_a_transport_error_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 61, Jpeg));
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = common::xocr_bare(dir.path())
+        .env("XOCR_TOKEN", TOKEN)
+        .env("XOCR_ENDPOINT", format!("http://127.0.0.1:{port}/ocr"))
+        .args(["scan", "-o", "json", "--timeout", "2"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = stdout_json(&out);
+    assert!(
+        v[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not reach the service"),
+        "{v}"
+    );
+    assert_eq!(v[0]["error"]["class"], "retry");
+}
