@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Recognise the fields of one or more pictures and print them')
+            [CompletionResult]::new('types', 'types', [CompletionResultType]::ParameterValue, 'List the document types with the keys each returns')
             [CompletionResult]::new('codes', 'codes', [CompletionResultType]::ParameterValue, 'Explain the service''s error codes: all of them, or CODE')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -37,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--csv-layout', '--csv-layout', [CompletionResultType]::ParameterName, 'CSV layout (with -o csv)')
             [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Keep only these keys in the output (comma-separated, e.g. name,id_number)')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Judge expiry dates against DATE (YYYY-MM-DD) instead of today')
             [CompletionResult]::new('--save-images', '--save-images', [CompletionResultType]::ParameterName, 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the service token from the first line of PATH')
@@ -49,6 +51,9 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Scan the pictures inside directories, recursively')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Scan the pictures inside directories, recursively')
             [CompletionResult]::new('--bom', '--bom', [CompletionResultType]::ParameterName, 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly')
+            [CompletionResult]::new('--normalized', '--normalized', [CompletionResultType]::ParameterName, 'Show normalised values (ISO dates, M/F, card numbers without spaces…) in table and CSV cells instead of the raw text. JSON always has both')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Count a file whose fields fail a check (ID check character, Luhn…) as failed (exit code 1)')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Mask personal fields in what is printed (names, ID and card numbers, addresses), for logs and screenshots')
             [CompletionResult]::new('--include-images', '--include-images', [CompletionResultType]::ParameterName, 'Include picture values (base64) in JSON and JSONL output')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, per-file errors or summary on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, per-file errors or summary on stderr')
@@ -56,6 +61,11 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about each request on stderr')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'xocr;types' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'xocr;codes' {
@@ -70,12 +80,16 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
         }
         'xocr;help' {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Recognise the fields of one or more pictures and print them')
+            [CompletionResult]::new('types', 'types', [CompletionResultType]::ParameterValue, 'List the document types with the keys each returns')
             [CompletionResult]::new('codes', 'codes', [CompletionResultType]::ParameterValue, 'Explain the service''s error codes: all of them, or CODE')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'xocr;help;scan' {
+            break
+        }
+        'xocr;help;types' {
             break
         }
         'xocr;help;codes' {

@@ -28,6 +28,9 @@ _xocr() {
             xocr,scan)
                 cmd="xocr__subcmd__scan"
                 ;;
+            xocr,types)
+                cmd="xocr__subcmd__types"
+                ;;
             xocr__subcmd__help,codes)
                 cmd="xocr__subcmd__help__subcmd__codes"
                 ;;
@@ -40,6 +43,9 @@ _xocr() {
             xocr__subcmd__help,scan)
                 cmd="xocr__subcmd__help__subcmd__scan"
                 ;;
+            xocr__subcmd__help,types)
+                cmd="xocr__subcmd__help__subcmd__types"
+                ;;
             *)
                 ;;
         esac
@@ -47,7 +53,7 @@ _xocr() {
 
     case "${cmd}" in
         xocr)
-            opts="-h -V --help --version scan codes completions help"
+            opts="-h -V --help --version scan types codes completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,7 +95,7 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__help)
-            opts="scan codes completions help"
+            opts="scan types codes completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,8 +164,22 @@ _xocr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xocr__subcmd__help__subcmd__types)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xocr__subcmd__scan)
-            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --fields --include-images --save-images --token --token-file --endpoint --type --timeout --jobs --config --quiet --verbose --help"
+            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --fields --normalized --strict --as-of --mask --include-images --save-images --token --token-file --endpoint --type --timeout --jobs --config --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,6 +202,10 @@ _xocr() {
                     return 0
                     ;;
                 --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -221,6 +245,20 @@ _xocr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xocr__subcmd__types)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand scan 'Recognise the fields of one or more pictures and print them'
+            cand types 'List the document types with the keys each returns'
             cand codes 'Explain the service''s error codes: all of them, or CODE'
             cand completions 'Print the shell completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -33,6 +34,7 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand --format 'Output format'
             cand --csv-layout 'CSV layout (with -o csv)'
             cand --fields 'Keep only these keys in the output (comma-separated, e.g. name,id_number)'
+            cand --as-of 'Judge expiry dates against DATE (YYYY-MM-DD) instead of today'
             cand --save-images 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`'
             cand --token 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list'
             cand --token-file 'Read the service token from the first line of PATH'
@@ -45,6 +47,9 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand -r 'Scan the pictures inside directories, recursively'
             cand --recursive 'Scan the pictures inside directories, recursively'
             cand --bom 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+            cand --normalized 'Show normalised values (ISO dates, M/F, card numbers without spaces…) in table and CSV cells instead of the raw text. JSON always has both'
+            cand --strict 'Count a file whose fields fail a check (ID check character, Luhn…) as failed (exit code 1)'
+            cand --mask 'Mask personal fields in what is printed (names, ID and card numbers, addresses), for logs and screenshots'
             cand --include-images 'Include picture values (base64) in JSON and JSONL output'
             cand -q 'Print no warnings, per-file errors or summary on stderr'
             cand --quiet 'Print no warnings, per-file errors or summary on stderr'
@@ -52,6 +57,10 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand --verbose 'Print more about each request on stderr'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'xocr;types'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'xocr;codes'= {
             cand -h 'Print help'
@@ -63,11 +72,14 @@ set edit:completion:arg-completer[xocr] = {|@words|
         }
         &'xocr;help'= {
             cand scan 'Recognise the fields of one or more pictures and print them'
+            cand types 'List the document types with the keys each returns'
             cand codes 'Explain the service''s error codes: all of them, or CODE'
             cand completions 'Print the shell completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xocr;help;scan'= {
+        }
+        &'xocr;help;types'= {
         }
         &'xocr;help;codes'= {
         }

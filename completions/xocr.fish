@@ -27,6 +27,7 @@ end
 complete -c xocr -n "__fish_xocr_needs_command" -s h -l help -d 'Print help'
 complete -c xocr -n "__fish_xocr_needs_command" -s V -l version -d 'Print version'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
+complete -c xocr -n "__fish_xocr_needs_command" -f -a "types" -d 'List the document types with the keys each returns'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -38,6 +39,7 @@ csv\t'RFC 4180 CSV (see --csv-layout)'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-layout -d 'CSV layout (with -o csv)' -r -f -a "long\t'One row per item: file,type,key,description,value,error'
 wide\t'One row per file, a column per key (first-seen order), plus file,type,error'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l fields -d 'Keep only these keys in the output (comma-separated, e.g. name,id_number)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l as-of -d 'Judge expiry dates against DATE (YYYY-MM-DD) instead of today' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l save-images -d 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token -d 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token-file -d 'Read the service token from the first line of PATH' -r -F
@@ -48,13 +50,18 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -s j -l jobs -d 'Request
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l config -d 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l normalized -d 'Show normalised values (ISO dates, M/F, card numbers without spaces…) in table and CSV cells instead of the raw text. JSON always has both'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l strict -d 'Count a file whose fields fail a check (ID check character, Luhn…) as failed (exit code 1)'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l mask -d 'Mask personal fields in what is printed (names, ID and card numbers, addresses), for logs and screenshots'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l include-images -d 'Include picture values (base64) in JSON and JSONL output'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s q -l quiet -d 'Print no warnings, per-file errors or summary on stderr'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s v -l verbose -d 'Print more about each request on stderr'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xocr -n "__fish_xocr_using_subcommand types" -s h -l help -d 'Print help'
 complete -c xocr -n "__fish_xocr_using_subcommand codes" -s h -l help -d 'Print help'
 complete -c xocr -n "__fish_xocr_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan codes completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "types" -d 'List the document types with the keys each returns'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -23,12 +23,48 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Codes { code } => codes(code),
+        Command::Types { name } => types(name.as_deref()),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "xocr", &mut io::stdout());
             Ok(ExitCode::Success)
         }
     }
+}
+
+fn types(name: Option<&str>) -> Result<ExitCode> {
+    use crate::fields::{catalog, find_doc_type};
+    let types: Vec<_> = match name {
+        None => catalog().iter().collect(),
+        Some(n) => vec![find_doc_type(n).ok_or_else(|| {
+            let names: Vec<&str> = catalog().iter().map(|d| d.name).collect();
+            usage(format!(
+                "unknown document type {n:?}; known: {}",
+                names.join(", ")
+            ))
+        })?],
+    };
+    let mut out = anstream::stdout();
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let note = if t.keys_confirmed {
+            ""
+        } else {
+            "  (keys inferred, not confirmed by a real reply)"
+        };
+        writeln!(out, "{}  {}{note}", t.name, t.description)?;
+        let mut table = comfy_table::Table::new();
+        table
+            .load_preset(comfy_table::presets::NOTHING)
+            .set_header(vec!["  key", "description"]);
+        for (key, desc) in t.keys {
+            table.add_row(vec![format!("  {key}"), desc.to_string()]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    Ok(ExitCode::Success)
 }
 
 fn codes(code: Option<i64>) -> Result<ExitCode> {
@@ -47,6 +83,7 @@ fn codes(code: Option<i64>) -> Result<ExitCode> {
     let mut table = comfy_table::Table::new();
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
         .set_header(vec!["code", "message", "meaning", "class", "what to do"]);
     for c in rows {
         table.add_row(vec![
@@ -87,6 +124,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         fields: settings.output.fields.clone(),
         include_images: settings.output.include_images,
         namer,
+        checks: settings.checks,
     };
     let stdout: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
     let mut sink = output::sink(&settings.output, stdout);

@@ -27,6 +27,11 @@ pub enum Command {
     /// Recognise the fields of one or more pictures and print them.
     #[command(after_help = EXIT_CODES)]
     Scan(Box<ScanArgs>),
+    /// List the document types with the keys each returns.
+    Types {
+        /// Show only this type, e.g. id_card.
+        name: Option<String>,
+    },
     /// Explain the service's error codes: all of them, or CODE.
     Codes {
         /// A code from a reply, e.g. 40301.
@@ -61,6 +66,11 @@ pub enum CsvLayout {
     Wide,
 }
 
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("{e}: expected a date as YYYY-MM-DD"))
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Pictures to scan: file paths, glob patterns (expanded by xocr), directories
@@ -92,6 +102,25 @@ pub struct ScanArgs {
     /// Keep only these keys in the output (comma-separated, e.g. name,id_number).
     #[arg(long, value_delimiter = ',', value_name = "KEYS")]
     pub fields: Vec<String>,
+
+    /// Show normalised values (ISO dates, M/F, card numbers without spaces…)
+    /// in table and CSV cells instead of the raw text. JSON always has both.
+    #[arg(long)]
+    pub normalized: bool,
+
+    /// Count a file whose fields fail a check (ID check character, Luhn…)
+    /// as failed (exit code 1).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Judge expiry dates against DATE (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// Mask personal fields in what is printed (names, ID and card numbers,
+    /// addresses), for logs and screenshots.
+    #[arg(long)]
+    pub mask: bool,
 
     /// Include picture values (base64) in JSON and JSONL output.
     #[arg(long)]

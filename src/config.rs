@@ -58,6 +58,19 @@ pub struct Output {
     pub fields: Vec<String>,
     pub include_images: bool,
     pub save_images: Option<PathBuf>,
+    /// Table and CSV cells show normalised values.
+    pub normalized: bool,
+    /// Personal fields are masked in what is printed.
+    pub mask: bool,
+}
+
+/// How recognised fields are checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Checks {
+    /// "Today" for expiry and future-date checks.
+    pub as_of: chrono::NaiveDate,
+    /// A failed check fails the file.
+    pub strict: bool,
 }
 
 /// Everything a scan needs, resolved once.
@@ -65,6 +78,7 @@ pub struct Output {
 pub struct Settings {
     pub service: Service,
     pub output: Output,
+    pub checks: Checks,
     /// Requests in flight at once (1..=256).
     pub jobs: usize,
     pub quiet: bool,
@@ -158,6 +172,14 @@ pub fn resolve(
                 .collect(),
             include_images: args.include_images,
             save_images: args.save_images.clone(),
+            normalized: args.normalized,
+            mask: args.mask,
+        },
+        checks: Checks {
+            as_of: args
+                .as_of
+                .unwrap_or_else(|| chrono::Local::now().date_naive()),
+            strict: args.strict,
         },
         jobs: usize::from(args.jobs),
         quiet: args.quiet,

@@ -1,21 +1,7 @@
-//! xocr: read ID cards, bank cards, licences and other certificates from
-//! pictures, and print their fields as a table, JSON or CSV.
-
-mod api;
-mod app;
-mod batch;
-mod cli;
-mod config;
-mod exit;
-mod images;
-mod input;
-mod output;
-mod preflight;
-mod record;
-mod scan;
-mod secret;
+//! The `xocr` command: parse the command line, run it, exit with its code.
 
 use clap::Parser;
+use xocr::{app, cli, exit};
 
 fn main() {
     let cli = cli::Cli::parse();

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::api::ErrorClass;
+use crate::fields::{Check, CheckStatus};
 
 /// The outcome for one input file: recognised fields, or an error.
 /// Serialised as one JSON object per input (`-o json`, `-o jsonl`).
@@ -26,6 +27,9 @@ pub struct Record {
     pub rotated_image_height: Option<i64>,
     /// Recognised fields in the service's order (after `--fields`).
     pub items: Vec<Item>,
+    /// The document's own rules checked against the fields (ID check
+    /// character, Luhn, …): `{field, check, status, detail}` each.
+    pub checks: Vec<Check>,
     /// Why the file failed; absent on success.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
@@ -58,6 +62,11 @@ pub struct Item {
     /// Empty, or 8 integers: x,y of the four corners (top-left first,
     /// clockwise) in the upright picture, px.
     pub position: Vec<i64>,
+    /// The value in its standard form, when the field has one: ISO 8601
+    /// dates, `{"start","end"}` periods (end null for 长期), `M`/`F`, card
+    /// numbers without spaces, registered capital as amount and unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub normalized: Option<serde_json::Value>,
     /// Set when the value is a picture.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<Picture>,
@@ -95,6 +104,8 @@ pub struct ErrorInfo {
 impl ErrorInfo {
     /// Class name of an error found before any request was sent.
     pub const INPUT: &'static str = "input";
+    /// Class name of a file failed by `--strict` because a check failed.
+    pub const CHECK: &'static str = "check";
     /// Class name of a file skipped because the batch stopped.
     pub const NOT_ATTEMPTED: &'static str = "not_attempted";
 
@@ -116,12 +127,57 @@ impl Record {
             rotated_image_width: None,
             rotated_image_height: None,
             items: Vec::new(),
+            checks: Vec::new(),
             error: Some(error),
             saved: Vec::new(),
             preprocess: None,
             warnings: Vec::new(),
             log: Vec::new(),
         }
+    }
+
+    /// The checks that failed.
+    pub fn failed_checks(&self) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Failed)
+    }
+
+    /// A copy with personal fields masked (`--mask`): names keep their first
+    /// character, ID and card numbers their first 6 and last 4, addresses
+    /// their first 6 characters. Check details that quote a masked value
+    /// quote the masked form.
+    pub fn masked(&self) -> Record {
+        let mut r = self.clone();
+        let doc_type = r.doc_type.clone().unwrap_or_default();
+        for item in &mut r.items {
+            let Some(value) = &item.value else { continue };
+            if item.picture.is_some() {
+                continue;
+            }
+            let Some(masked) = crate::fields::mask(&doc_type, &item.key, value) else {
+                continue;
+            };
+            for check in &mut r.checks {
+                if !value.is_empty() {
+                    check.detail = check.detail.replace(value.as_str(), &masked);
+                }
+                if let Some(serde_json::Value::String(n)) = &item.normalized {
+                    if !n.is_empty() {
+                        let m = crate::fields::mask(&doc_type, &item.key, n).unwrap_or_default();
+                        check.detail = check.detail.replace(n.as_str(), &m);
+                    }
+                }
+            }
+            item.normalized = match &item.normalized {
+                Some(serde_json::Value::String(n)) => {
+                    crate::fields::mask(&doc_type, &item.key, n).map(serde_json::Value::String)
+                }
+                _ => None,
+            };
+            item.value = Some(masked);
+        }
+        r
     }
 
     /// One line saying why the record failed, e.g.

@@ -4,6 +4,8 @@
 use std::time::Instant;
 
 use crate::api::{ApiError, Client, OcrResult};
+use crate::config::Checks;
+use crate::fields::{self, FieldRef};
 use crate::images::{self, PictureNamer};
 use crate::input::{self, Input};
 use crate::preflight;
@@ -18,6 +20,7 @@ pub struct Context {
     pub include_images: bool,
     /// Set with `--save-images`.
     pub namer: Option<PictureNamer>,
+    pub checks: Checks,
 }
 
 /// Scans input number `index` and returns its record. Never panics on bad
@@ -80,16 +83,17 @@ pub fn api_error_info(e: &ApiError) -> ErrorInfo {
     }
 }
 
-fn build_record(ctx: &Context, index: usize, input: &Input, result: OcrResult) -> Record {
+fn build_record(ctx: &Context, index: usize, input: &Input, mut result: OcrResult) -> Record {
     let mut saved = Vec::new();
     let mut save_errors = Vec::new();
     let mut items = Vec::with_capacity(result.item_list.len());
-    for wire in result.item_list {
+    for wire in std::mem::take(&mut result.item_list) {
         let picture = images::decode_picture(&wire.value);
         let mut item = Item {
             key: wire.key,
             description: wire.description,
             value: None,
+            normalized: None,
             position: wire.position,
             picture: None,
         };
@@ -116,11 +120,23 @@ fn build_record(ctx: &Context, index: usize, input: &Input, result: OcrResult) -
                 }
                 item.picture = Some(pic);
             }
-            None => item.value = Some(wire.value),
+            None => {
+                item.normalized = fields::normalize(&result.doc_type, &item.key, &wire.value);
+                item.value = Some(wire.value);
+            }
         }
-        if ctx.fields.is_empty() || ctx.fields.contains(&item.key) {
-            items.push(item);
-        }
+        items.push(item);
+    }
+    // Checks see every field, also those --fields leaves out.
+    let refs: Vec<FieldRef> = items
+        .iter()
+        .filter(|i| i.picture.is_none())
+        .map(|i| FieldRef::new(&i.key, i.value.as_deref().unwrap_or("")))
+        .collect();
+    let checks = fields::run_checks(&result.doc_type, &refs, ctx.checks.as_of);
+    drop(refs);
+    if !ctx.fields.is_empty() {
+        items.retain(|i| ctx.fields.contains(&i.key));
     }
     let mut record = Record {
         file: input.label.clone(),
@@ -131,12 +147,23 @@ fn build_record(ctx: &Context, index: usize, input: &Input, result: OcrResult) -
         rotated_image_width: Some(result.rotated_image_width),
         rotated_image_height: Some(result.rotated_image_height),
         items,
+        checks,
         error: None,
         saved,
         preprocess: None,
         warnings: Vec::new(),
         log: Vec::new(),
     };
+    let failed: Vec<String> = record.failed_checks().map(|c| c.check.clone()).collect();
+    if ctx.checks.strict && !failed.is_empty() {
+        record.ok = false;
+        record.error = Some(ErrorInfo {
+            code: None,
+            message: format!("failed checks: {}", failed.join(", ")),
+            class: ErrorInfo::CHECK,
+            hint: Some("the picture was probably misread; check it by eye".into()),
+        });
+    }
     if !save_errors.is_empty() {
         // The result is kept, but the file counts as failed: a picture the
         // user asked for was not written.

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{cell_value, Sink};
+use super::{failed_checks_cell, Cells, Sink};
 use crate::record::Record;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -24,19 +24,21 @@ fn io_err(e: csv::Error) -> io::Error {
     }
 }
 
-/// One row per item: `file,type,key,description,value,error`. A file with
-/// no items, or that failed, still gets one row (empty key).
+/// One row per item: `file,type,key,description,value,error,checks_failed`.
+/// A file with no items, or that failed, still gets one row (empty key).
 pub struct LongCsv {
     out: Option<Box<dyn Write + Send>>,
     bom: bool,
+    cells: Cells,
     w: Option<csv::Writer<Box<dyn Write + Send>>>,
 }
 
 impl LongCsv {
-    pub fn new(out: Box<dyn Write + Send>, bom: bool) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells) -> Self {
         LongCsv {
             out: Some(out),
             bom,
+            cells,
             w: None,
         }
     }
@@ -45,8 +47,16 @@ impl LongCsv {
         if self.w.is_none() {
             let out = self.out.take().expect("writer is made once");
             let mut w = writer(out, self.bom)?;
-            w.write_record(["file", "type", "key", "description", "value", "error"])
-                .map_err(io_err)?;
+            w.write_record([
+                "file",
+                "type",
+                "key",
+                "description",
+                "value",
+                "error",
+                "checks_failed",
+            ])
+            .map_err(io_err)?;
             self.w = Some(w);
         }
         Ok(self.w.as_mut().expect("made above"))
@@ -57,9 +67,11 @@ impl Sink for LongCsv {
     fn record(&mut self, r: &Record) -> io::Result<()> {
         let doc_type = r.doc_type.clone().unwrap_or_default();
         let error = r.error_line().unwrap_or_default();
+        let checks = failed_checks_cell(r);
+        let cells = self.cells;
         let w = self.writer()?;
         if r.items.is_empty() {
-            w.write_record([r.file.as_str(), &doc_type, "", "", "", &error])
+            w.write_record([r.file.as_str(), &doc_type, "", "", "", &error, &checks])
                 .map_err(io_err)?;
         }
         for item in &r.items {
@@ -68,8 +80,9 @@ impl Sink for LongCsv {
                 &doc_type,
                 &item.key,
                 &item.description,
-                &cell_value(item),
+                &cells.value(item),
                 &error,
+                &checks,
             ])
             .map_err(io_err)?;
         }
@@ -81,23 +94,33 @@ impl Sink for LongCsv {
     }
 }
 
-/// A buffered wide row: file, type, (column, value) cells, error.
-type WideRow = (String, String, Vec<(usize, String)>, String);
+/// A buffered wide row.
+struct WideRow {
+    file: String,
+    doc_type: String,
+    /// (column index among the keys, cell text)
+    cells: Vec<(usize, String)>,
+    error: String,
+    checks_failed: String,
+}
 
-/// One row per file: `file,type,<key>…,error`, keys in first-seen order.
-/// Rows are buffered until the end, since a later file may add a column.
+/// One row per file: `file,type,<key>…,error,checks_failed`, keys in
+/// first-seen order. Rows are buffered until the end, since a later file may
+/// add a column.
 pub struct WideCsv {
     out: Option<Box<dyn Write + Send>>,
     bom: bool,
+    cells: Cells,
     keys: Vec<String>,
     rows: Vec<WideRow>,
 }
 
 impl WideCsv {
-    pub fn new(out: Box<dyn Write + Send>, bom: bool) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells) -> Self {
         WideCsv {
             out: Some(out),
             bom,
+            cells,
             keys: Vec::new(),
             rows: Vec::new(),
         }
@@ -115,14 +138,15 @@ impl Sink for WideCsv {
                     self.keys.len() - 1
                 }
             };
-            cells.push((col, cell_value(item)));
+            cells.push((col, self.cells.value(item)));
         }
-        self.rows.push((
-            r.file.clone(),
-            r.doc_type.clone().unwrap_or_default(),
+        self.rows.push(WideRow {
+            file: r.file.clone(),
+            doc_type: r.doc_type.clone().unwrap_or_default(),
             cells,
-            r.error_line().unwrap_or_default(),
-        ));
+            error: r.error_line().unwrap_or_default(),
+            checks_failed: failed_checks_cell(r),
+        });
         Ok(())
     }
 
@@ -134,12 +158,13 @@ impl Sink for WideCsv {
         let mut header = vec!["file".to_string(), "type".to_string()];
         header.extend(self.keys.iter().cloned());
         header.push("error".into());
+        header.push("checks_failed".into());
         w.write_record(&header).map_err(io_err)?;
-        for (file, doc_type, cells, error) in self.rows.drain(..) {
-            let mut row = vec![String::new(); self.keys.len() + 3];
-            row[0] = file;
-            row[1] = doc_type;
-            for (col, value) in cells {
+        for r in self.rows.drain(..) {
+            let mut row = vec![String::new(); self.keys.len() + 4];
+            row[0] = r.file;
+            row[1] = r.doc_type;
+            for (col, value) in r.cells {
                 // A key repeated within one file: join its values.
                 let cell = &mut row[col + 2];
                 if cell.is_empty() {
@@ -149,8 +174,9 @@ impl Sink for WideCsv {
                     cell.push_str(&value);
                 }
             }
-            let last = row.len() - 1;
-            row[last] = error;
+            let n = row.len();
+            row[n - 2] = r.error;
+            row[n - 1] = r.checks_failed;
             w.write_record(&row).map_err(io_err)?;
         }
         w.flush()

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use crate::cli::{CsvLayout, Format};
 use crate::config::Output;
-use crate::record::Record;
+use crate::record::{Item, Record};
 
 /// A consumer of records that writes one output format.
 pub trait Sink {
@@ -20,17 +20,90 @@ pub trait Sink {
     fn finish(&mut self) -> io::Result<()>;
 }
 
-/// Makes the sink for the chosen format, writing to `out`.
+/// Makes the sink for the chosen format, writing to `out`; with `--mask`,
+/// records are masked before they reach it.
 pub fn sink(settings: &Output, out: Box<dyn Write + Send>) -> Box<dyn Sink + Send> {
-    match settings.format {
-        Format::Table => Box::new(table::TableSink::new(out)),
+    let cells = Cells {
+        normalized: settings.normalized,
+    };
+    let inner: Box<dyn Sink + Send> = match settings.format {
+        Format::Table => Box::new(table::TableSink::new(out, cells)),
         Format::Json => Box::new(json::JsonSink::array(out)),
         Format::Jsonl => Box::new(json::JsonSink::lines(out)),
         Format::Csv => match settings.csv_layout {
-            CsvLayout::Long => Box::new(csv::LongCsv::new(out, settings.bom)),
-            CsvLayout::Wide => Box::new(csv::WideCsv::new(out, settings.bom)),
+            CsvLayout::Long => Box::new(csv::LongCsv::new(out, settings.bom, cells)),
+            CsvLayout::Wide => Box::new(csv::WideCsv::new(out, settings.bom, cells)),
         },
+    };
+    if settings.mask {
+        Box::new(Masked(inner))
+    } else {
+        inner
     }
+}
+
+/// Masks personal fields of each record, then passes it on.
+struct Masked(Box<dyn Sink + Send>);
+
+impl Sink for Masked {
+    fn record(&mut self, record: &Record) -> io::Result<()> {
+        self.0.record(&record.masked())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.0.finish()
+    }
+}
+
+/// How table and CSV cells show a value.
+#[derive(Debug, Clone, Copy)]
+pub struct Cells {
+    /// Show the normalised value where there is one.
+    pub normalized: bool,
+}
+
+impl Cells {
+    /// The text of an item's cell: its value (normalised with
+    /// `--normalized`), or for a picture the saved path or a placeholder.
+    pub fn value(&self, item: &Item) -> String {
+        match (&item.picture, &item.normalized, &item.value) {
+            (Some(p), _, _) => p
+                .saved
+                .clone()
+                .unwrap_or_else(|| picture_placeholder(p.format, p.bytes)),
+            (None, Some(n), _) if self.normalized => normalized_text(n),
+            (None, _, Some(v)) => v.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A normalised value as cell text: strings as they are, periods as an
+/// ISO 8601 interval (`2015-03-01/2035-03-01`, open end `2015-03-01/..`),
+/// amounts as `<total> <currency>`, anything else as compact JSON.
+pub fn normalized_text(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(o) if o.contains_key("start") => {
+            let part = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("..").to_string();
+            format!("{}/{}", part("start"), part("end"))
+        }
+        Value::Object(o) if o.contains_key("total") => {
+            let cur = o.get("currency").and_then(Value::as_str).unwrap_or("");
+            format!("{} {cur}", o["total"]).trim_end().to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Failed check identifiers joined by `;`, for the CSV `checks_failed` column.
+pub fn failed_checks_cell(record: &Record) -> String {
+    record
+        .failed_checks()
+        .map(|c| c.check.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// A short placeholder for a picture value in tables and CSV:
@@ -45,18 +118,5 @@ pub fn human_bytes(n: u64) -> String {
         0..=999 => format!("{n} B"),
         1_000..=999_999 => format!("{:.1} KB", n as f64 / 1e3),
         _ => format!("{:.1} MB", n as f64 / 1e6),
-    }
-}
-
-/// The text shown for an item in a table or CSV cell: its value, or for a
-/// picture the saved path or a placeholder.
-fn cell_value(item: &crate::record::Item) -> String {
-    match (&item.picture, &item.value) {
-        (Some(p), _) => p
-            .saved
-            .clone()
-            .unwrap_or_else(|| picture_placeholder(p.format, p.bytes)),
-        (None, Some(v)) => v.clone(),
-        (None, None) => String::new(),
     }
 }

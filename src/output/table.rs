@@ -6,20 +6,22 @@ use std::io::{self, Write};
 use anstyle::Style;
 use comfy_table::{presets, ContentArrangement, Table};
 
-use super::{cell_value, Sink};
+use super::{Cells, Sink};
 use crate::record::Record;
 
 pub struct TableSink {
     out: anstream::AutoStream<Box<dyn Write + Send>>,
+    cells: Cells,
     count: usize,
 }
 
 impl TableSink {
     /// Styles are kept only when the output is a terminal and `NO_COLOR`
     /// is unset (anstream decides).
-    pub fn new(out: Box<dyn Write + Send>) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, cells: Cells) -> Self {
         TableSink {
             out: anstream::AutoStream::auto(out),
+            cells,
             count: 0,
         }
     }
@@ -27,8 +29,9 @@ impl TableSink {
 
 impl Sink for TableSink {
     fn record(&mut self, r: &Record) -> io::Result<()> {
-        // Failed files are reported on stderr; the table holds results.
-        if !r.ok {
+        // Failed files are reported on stderr; the table holds results
+        // (also those that --strict failed for a check).
+        if r.doc_type.is_none() {
             return Ok(());
         }
         if self.count > 0 {
@@ -53,19 +56,36 @@ impl Sink for TableSink {
             writeln!(self.out, "  (no fields recognised)")?;
             return Ok(());
         }
+        let failed: Vec<_> = r.failed_checks().collect();
+        let mut header = vec!["description", "key", "value"];
+        if !failed.is_empty() {
+            header.push("check");
+        }
         let mut table = Table::new();
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec!["description", "key", "value"]);
+            .set_header(header);
         for item in &r.items {
-            table.add_row(vec![
+            let mut row = vec![
                 item.description.clone(),
                 item.key.clone(),
-                cell_value(item),
-            ]);
+                self.cells.value(item),
+            ];
+            if !failed.is_empty() {
+                let marks: Vec<String> = failed
+                    .iter()
+                    .filter(|c| c.field == item.key)
+                    .map(|c| format!("✗ {}", c.check))
+                    .collect();
+                row.push(marks.join(" "));
+            }
+            table.add_row(row);
         }
         writeln!(self.out, "{table}")?;
+        for c in &failed {
+            writeln!(self.out, "  ✗ {} ({}): {}", c.field, c.check, c.detail)?;
+        }
         Ok(())
     }
 

@@ -22,6 +22,9 @@ pub const TOKEN: &str = "tok-3f9a1c2e7b-secret";
 pub enum Scenario {
     /// Resident ID card, front side, with portrait, crop and number pictures.
     IdFront,
+    /// ID card front whose number has a wrong check character and whose
+    /// sex disagrees with the number: a misread.
+    IdFrontMisread,
     /// Resident ID card, back side.
     IdBack,
     BankCard,
@@ -279,6 +282,17 @@ fn answer(scenario: &Scenario) -> (u16, Vec<u8>, i64) {
     };
     match scenario {
         Scenario::IdFront => ok(id_front()),
+        Scenario::IdFrontMisread => {
+            let mut r = id_front();
+            for it in r["item_list"].as_array_mut().unwrap() {
+                match it["key"].as_str().unwrap() {
+                    "id_number" => it["value"] = json!("110101199003074519"),
+                    "sex" => it["value"] = json!("女"),
+                    _ => {}
+                }
+            }
+            ok(r)
+        }
         Scenario::IdBack => ok(result(
             "id_card",
             vec![
@@ -417,7 +431,7 @@ pub fn id_front() -> Value {
             item(
                 "id_number",
                 "身份证号",
-                "11010119900307451X",
+                "110101199003074514",
                 &[170, 260, 440, 260, 440, 284, 170, 284],
             ),
             item(

@@ -1,0 +1,21 @@
+//! xocr: read ID cards, bank cards, licences and other certificates from
+//! pictures, and print their fields as a table, JSON or CSV.
+//!
+//! One pass, one direction: arguments → inputs → preflight → engine →
+//! record → sinks. `main.rs` only parses the command line and calls
+//! [`app::run`].
+
+pub mod api;
+pub mod app;
+pub mod batch;
+pub mod cli;
+pub mod config;
+pub mod exit;
+pub mod fields;
+pub mod images;
+pub mod input;
+pub mod output;
+pub mod preflight;
+pub mod record;
+pub mod scan;
+pub mod secret;
