@@ -43,6 +43,15 @@ pub enum Scenario {
     HostileKey,
     /// Wait this long, then answer IdFront.
     Slow(Duration),
+    /// The first N requests for this picture get the inner scenario, the
+    /// rest IdFront.
+    Flaky(u32, Box<Scenario>),
+    /// Close the connection without a reply.
+    Reset,
+    /// Promise the whole body, send half, close.
+    Truncated,
+    /// HTTP 429 with `Retry-After: N` seconds.
+    RetryAfter(u64),
 }
 
 /// One request the server received.
@@ -60,51 +69,70 @@ pub struct Seen {
 struct State {
     scenarios: Mutex<HashMap<String, Scenario>>,
     default: Mutex<Scenario>,
+    /// Requests seen per picture (SHA-256 hex), for `Flaky`.
+    attempts: Mutex<HashMap<String, u32>>,
     seen: Mutex<Vec<Seen>>,
     /// Requests that broke the protocol (bad base64, missing field…).
     violations: Mutex<Vec<String>>,
+    /// Added before every reply.
+    latency: Mutex<Duration>,
 }
 
+/// The server: one thread accepting, one thread per connection, HTTP/1.1
+/// with keep-alive, written by hand so that faults (resets, truncated
+/// bodies) can be injected exactly.
 pub struct Server {
     pub url: String,
     state: Arc<State>,
-    server: Arc<tiny_http::Server>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    addr: std::net::SocketAddr,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
     }
 }
 
 impl Server {
-    /// Starts the server on an ephemeral port with 8 handler threads.
+    /// Starts the server on an ephemeral port of 127.0.0.1.
     pub fn start() -> Server {
         Server::start_on("127.0.0.1:0")
     }
 
     /// Starts the server on `addr` (e.g. `127.0.0.1:8080`).
     pub fn start_on(addr: &str) -> Server {
-        let server = Arc::new(tiny_http::Server::http(addr).expect("bind the address"));
-        let port = server.server_addr().to_ip().expect("ip address").port();
+        let listener = std::net::TcpListener::bind(addr).expect("bind the address");
+        let addr = listener.local_addr().expect("local address");
         let state = Arc::new(State {
             scenarios: Mutex::new(HashMap::new()),
             default: Mutex::new(Scenario::IdFront),
+            attempts: Mutex::new(HashMap::new()),
             seen: Mutex::new(Vec::new()),
             violations: Mutex::new(Vec::new()),
+            latency: Mutex::new(Duration::ZERO),
         });
-        for _ in 0..8 {
-            let (server, state) = (server.clone(), state.clone());
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        {
+            let (state, stop) = (state.clone(), stop.clone());
             std::thread::spawn(move || {
-                while let Ok(req) = server.recv() {
-                    handle(&state, req);
+                for conn in listener.incoming() {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(conn) = conn else { continue };
+                    let state = state.clone();
+                    std::thread::spawn(move || serve_connection(&state, conn));
                 }
             });
         }
         Server {
-            url: format!("http://127.0.0.1:{port}/ocr"),
+            url: format!("http://{addr}/ocr"),
             state,
-            server,
+            stop,
+            addr,
         }
     }
 
@@ -120,6 +148,11 @@ impl Server {
     /// Answers `scenario` for every picture without its own.
     pub fn default_scenario(&self, scenario: Scenario) {
         *self.state.default.lock().unwrap() = scenario;
+    }
+
+    /// Waits this long before every reply.
+    pub fn latency(&self, d: Duration) {
+        *self.state.latency.lock().unwrap() = d;
     }
 
     pub fn requests(&self) -> Vec<Seen> {
@@ -160,59 +193,169 @@ pub fn sha_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn handle(state: &State, mut req: tiny_http::Request) {
-    let mut body = Vec::new();
-    if req.as_reader().read_to_end(&mut body).is_err() {
-        return;
+/// A parsed request.
+struct HttpRequest {
+    method: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl HttpRequest {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
-    let (picture, reply) = check(state, &req, &body);
-    let (status, bytes, code) = match reply {
-        Ok(scenario) => answer(&scenario),
-        Err(code) => {
-            let r = error_reply(code);
-            (200, r.to_string().into_bytes(), code)
+}
+
+/// Reads one request; `None` when the client closed the connection.
+fn read_request(r: &mut impl std::io::BufRead) -> Option<HttpRequest> {
+    let mut line = String::new();
+    if r.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let method = line.split_whitespace().next()?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h).ok()? == 0 {
+            return None;
         }
-    };
-    if let Some(p) = picture {
-        state.seen.lock().unwrap().push(Seen {
-            sha256: sha_hex(&p),
-            bytes: p.len(),
-            code,
-            at: Instant::now(),
-        });
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':')?;
+        headers.push((k.trim().to_string(), v.trim().to_string()));
     }
-    let response = tiny_http::Response::new(
-        tiny_http::StatusCode(status),
-        vec![
-            tiny_http::Header::from_bytes("Content-Type", "application/json; charset=utf-8")
-                .unwrap(),
-        ],
-        Cursor::new(bytes.clone()),
-        Some(bytes.len()),
-        None,
-    );
-    let _ = req.respond(response);
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).ok()?;
+    Some(HttpRequest {
+        method,
+        headers,
+        body,
+    })
+}
+
+/// What goes back on the wire.
+enum Wire {
+    Reply {
+        status: u16,
+        body: Vec<u8>,
+        headers: Vec<(&'static str, String)>,
+    },
+    /// Close the connection without a reply.
+    Reset,
+    /// Headers promising the whole body, half of it, then close.
+    Truncated(Vec<u8>),
+}
+
+fn serve_connection(state: &State, conn: std::net::TcpStream) {
+    let mut reader = std::io::BufReader::new(match conn.try_clone() {
+        Ok(c) => c,
+        Err(_) => return,
+    });
+    let mut writer = conn;
+    while let Some(req) = read_request(&mut reader) {
+        if req.header("transfer-encoding").is_some() {
+            state
+                .violations
+                .lock()
+                .unwrap()
+                .push("chunked request body".into());
+        }
+        let (picture, reply) = check(state, &req);
+        let wire = match reply {
+            Ok(scenario) => answer_with_faults(state, picture.as_deref(), &scenario),
+            Err(code) => Wire::Reply {
+                status: 200,
+                body: error_reply(code).to_string().into_bytes(),
+                headers: vec![],
+            },
+        };
+        let latency = *state.latency.lock().unwrap();
+        if !latency.is_zero() {
+            std::thread::sleep(latency);
+        }
+        let code = match &wire {
+            Wire::Reply {
+                status: 200, body, ..
+            } => serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| v["code"].as_i64())
+                .unwrap_or(200),
+            Wire::Reply { status, .. } => i64::from(*status),
+            Wire::Reset | Wire::Truncated(_) => -1,
+        };
+        if let Some(p) = &picture {
+            state.seen.lock().unwrap().push(Seen {
+                sha256: sha_hex(p),
+                bytes: p.len(),
+                code,
+                at: Instant::now(),
+            });
+        }
+        use std::io::Write;
+        match wire {
+            Wire::Reply {
+                status,
+                body,
+                headers,
+            } => {
+                let mut head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                if writer
+                    .write_all(head.as_bytes())
+                    .and_then(|_| writer.write_all(&body))
+                    .and_then(|_| writer.flush())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Wire::Reset => {
+                let _ = writer.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            Wire::Truncated(body) => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+                let _ = writer.write_all(head.as_bytes());
+                let _ = writer.write_all(&body[..body.len() / 2]);
+                let _ = writer.flush();
+                let _ = writer.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+        }
+    }
 }
 
 /// Checks a request as the vendor does; returns the decoded picture (when
 /// there is one) and the scenario to answer, or the error code to answer.
-fn check(
-    state: &State,
-    req: &tiny_http::Request,
-    body: &[u8],
-) -> (Option<Vec<u8>>, Result<Scenario, i64>) {
+fn check(state: &State, req: &HttpRequest) -> (Option<Vec<u8>>, Result<Scenario, i64>) {
     let violation = |m: String| state.violations.lock().unwrap().push(m);
-    if req.method() != &tiny_http::Method::Post {
-        violation(format!("method {}", req.method()));
+    if req.method != "POST" {
+        violation(format!("method {}", req.method));
         return (None, Err(40003));
     }
-    let json_type = req
-        .headers()
-        .iter()
-        .any(|h| h.field.equiv("Content-Type") && h.value.as_str().starts_with("application/json"));
-    if !json_type {
+    if !req
+        .header("content-type")
+        .is_some_and(|v| v.starts_with("application/json"))
+    {
         violation("no Content-Type: application/json".into());
     }
+    let body = &req.body;
     if body.is_empty() {
         violation("empty body".into());
         return (None, Err(40600));
@@ -273,6 +416,43 @@ fn check(
         .cloned()
         .unwrap_or_else(|| state.default.lock().unwrap().clone());
     (Some(picture), Ok(scenario))
+}
+
+/// Resolves `Flaky` and the wire-level faults, then the reply.
+fn answer_with_faults(state: &State, picture: Option<&[u8]>, scenario: &Scenario) -> Wire {
+    let mut scenario = scenario.clone();
+    if let Scenario::Flaky(n, fault) = &scenario {
+        let key = picture.map(sha_hex).unwrap_or_default();
+        let mut attempts = state.attempts.lock().unwrap();
+        let seen = attempts.entry(key).or_default();
+        *seen += 1;
+        scenario = if *seen <= *n {
+            (**fault).clone()
+        } else {
+            Scenario::IdFront
+        };
+    }
+    match scenario {
+        Scenario::Reset => Wire::Reset,
+        Scenario::Truncated => Wire::Truncated(
+            json!({"code": 200, "message": "success", "result": id_front()})
+                .to_string()
+                .into_bytes(),
+        ),
+        Scenario::RetryAfter(secs) => Wire::Reply {
+            status: 429,
+            body: b"Too Many Requests".to_vec(),
+            headers: vec![("Retry-After", secs.to_string())],
+        },
+        other => {
+            let (status, body, _) = answer(&other);
+            Wire::Reply {
+                status,
+                body,
+                headers: vec![],
+            }
+        }
+    }
 }
 
 fn answer(scenario: &Scenario) -> (u16, Vec<u8>, i64) {
@@ -361,6 +541,10 @@ fn answer(scenario: &Scenario) -> (u16, Vec<u8>, i64) {
         )),
         Scenario::Slow(d) => {
             std::thread::sleep(*d);
+            ok(id_front())
+        }
+        // Resolved by answer_with_faults before this.
+        Scenario::Flaky(..) | Scenario::Reset | Scenario::Truncated | Scenario::RetryAfter(_) => {
             ok(id_front())
         }
     }
