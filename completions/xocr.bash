@@ -179,7 +179,7 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__scan)
-            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --fields --normalized --strict --as-of --mask --include-images --save-images --token --token-file --endpoint --type --timeout --jobs --config --quiet --verbose --help"
+            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --fields --normalized --strict --as-of --mask --include-images --save-images --token --token-file --endpoint --type --timeout --jobs --qps --retries --backoff-base-ms --out-dir --force --mask-saved --shard --unordered --config --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +238,26 @@ _xocr() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --qps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backoff-base-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,11 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l endpoint -d 'Service 
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l type -d 'Request type sent to the service ("8": classify the document automatically)' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l timeout -d 'Seconds to wait for the connection and for the reply [default: 60]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s j -l jobs -d 'Requests in flight at once' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l qps -d 'At most R requests per second across all workers (the account\'s limit). The rate also halves on a QPS-limit answer and recovers' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l retries -d 'Retries of a retry-class failure (5xx, resets, time-outs, codes such as 40002 or 40018), with exponential backoff and jitter' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l backoff-base-ms -d 'First backoff ceiling in milliseconds; doubles with each retry' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l out-dir -d 'Store each result in DIR (one JSON file per picture, keyed by its SHA-256); a rerun sends no request for a picture already stored' -r -F
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l shard -d 'Scan only shard K of N (1-based): the inputs whose path hashes to K. N machines with --shard 1/N … N/N split one folder without overlap' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l config -d 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
@@ -54,6 +59,9 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l normalized -d 'Show n
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l strict -d 'Count a file whose fields fail a check (ID check character, Luhn…) as failed (exit code 1)'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l mask -d 'Mask personal fields in what is printed (names, ID and card numbers, addresses), for logs and screenshots'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l include-images -d 'Include picture values (base64) in JSON and JSONL output'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l force -d 'With --out-dir: request again even when a result is stored'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l mask-saved -d 'With --out-dir: mask personal fields in the stored results too'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l unordered -d 'With -o jsonl: write each result as soon as it is done, not in input order'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s q -l quiet -d 'Print no warnings, per-file errors or summary on stderr'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s v -l verbose -d 'Print more about each request on stderr'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'

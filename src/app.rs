@@ -1,27 +1,19 @@
 //! The application edge: runs a parsed command line and turns its outcome
 //! into an exit code.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use anyhow::Result;
 use clap::CommandFactory;
 
-use crate::api::Client;
-use crate::batch::{self, Report};
-use crate::cli::{Cli, Command, ScanArgs};
-use crate::config;
+use crate::cli::{Cli, Command};
 use crate::exit::{usage, ExitCode};
-use crate::images::PictureNamer;
-use crate::input::{self, ExpandOptions};
-use crate::output;
-use crate::preflight;
-use crate::scan::Context;
 
 /// Runs one command. Usage and configuration problems come back as errors
 /// holding a [`crate::exit::UsageError`].
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Scan(args) => scan(&args),
+        Command::Scan(args) => crate::scan_cmd::run(&args),
         Command::Codes { code } => codes(code),
         Command::Types { name } => types(name.as_deref()),
         Command::Completions { shell } => {
@@ -96,60 +88,4 @@ fn codes(code: Option<i64>) -> Result<ExitCode> {
     }
     println!("{table}");
     Ok(ExitCode::Success)
-}
-
-fn scan(args: &ScanArgs) -> Result<ExitCode> {
-    let file = config::load_config(args.config.as_deref())?;
-    let settings = config::resolve(args, &file, |k| std::env::var(k).ok())?;
-    let inputs = input::expand(
-        &args.inputs,
-        &ExpandOptions {
-            recursive: args.recursive,
-            files_from: args.files_from.as_deref(),
-        },
-        io::stdin().lock(),
-    )?;
-    if inputs.is_empty() {
-        return Err(usage(
-            "no input to scan: the arguments and --files-from named no file",
-        ));
-    }
-    let namer = settings.output.save_images.as_deref().map(|dir| {
-        let labels: Vec<&str> = inputs.iter().map(|i| i.label.as_str()).collect();
-        PictureNamer::new(dir, &labels)
-    });
-    let ctx = Context {
-        client: Client::new(&settings.service, settings.jobs),
-        preflight: preflight::Options { convert: true },
-        fields: settings.output.fields.clone(),
-        include_images: settings.output.include_images,
-        namer,
-        checks: settings.checks,
-    };
-    let stdout: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
-    let mut sink = output::sink(&settings.output, stdout);
-    let report = Report {
-        quiet: settings.quiet,
-        verbose: settings.verbose,
-    };
-    let outcome = match batch::run(&ctx, &inputs, settings.jobs, sink.as_mut(), report) {
-        Ok(o) => o,
-        // The reader went away (`| head`): nothing more to say.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::Success),
-        Err(e) => return Err(anyhow::Error::new(e).context("cannot write the output")),
-    };
-    if !settings.quiet && (inputs.len() > 1 || outcome.failed > 0 || outcome.not_attempted > 0) {
-        eprintln!("xocr: {}", outcome.summary());
-    }
-    if let Some(reason) = &outcome.stopped_by {
-        if !settings.quiet {
-            eprintln!("xocr: stopped: {reason}");
-        }
-        return Ok(ExitCode::Stopped);
-    }
-    Ok(if outcome.failed > 0 {
-        ExitCode::SomeFailed
-    } else {
-        ExitCode::Success
-    })
 }

@@ -12,7 +12,9 @@ Exit codes:
   1    at least one file failed (the others were still scanned)
   2    usage or configuration error (bad flag, no token, no input matched)
   3    stopped by a stop-class service code (credentials, quota, endpoint);
-       the remaining files are reported as not attempted";
+       the remaining files are reported as not attempted
+  130  interrupted by Ctrl-C; finished results are kept (and stored with
+       --out-dir), the rest are reported as not attempted";
 
 /// Read ID cards, bank cards, licences and other certificates from pictures.
 #[derive(Debug, Parser)]
@@ -64,6 +66,26 @@ pub enum CsvLayout {
     Long,
     /// One row per file, a column per key (first-seen order), plus file,type,error.
     Wide,
+}
+
+fn parse_qps(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err("expected a positive number of requests per second".into()),
+    }
+}
+
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let err = || format!("expected K/N with 1 <= K <= N, e.g. 2/4, not {s:?}");
+    let (k, n) = s.split_once('/').ok_or_else(err)?;
+    let (k, n): (u32, u32) = (
+        k.trim().parse().map_err(|_| err())?,
+        n.trim().parse().map_err(|_| err())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(err());
+    }
+    Ok((k, n))
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -156,6 +178,43 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+
+    /// At most R requests per second across all workers (the account's
+    /// limit). The rate also halves on a QPS-limit answer and recovers.
+    #[arg(long, value_name = "R", value_parser = parse_qps)]
+    pub qps: Option<f64>,
+
+    /// Retries of a retry-class failure (5xx, resets, time-outs, codes such
+    /// as 40002 or 40018), with exponential backoff and jitter.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
+    /// First backoff ceiling in milliseconds; doubles with each retry.
+    #[arg(long, value_name = "MS", default_value_t = 500, hide = true)]
+    pub backoff_base_ms: u64,
+
+    /// Store each result in DIR (one JSON file per picture, keyed by its
+    /// SHA-256); a rerun sends no request for a picture already stored.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// With --out-dir: request again even when a result is stored.
+    #[arg(long, requires = "out_dir")]
+    pub force: bool,
+
+    /// With --out-dir: mask personal fields in the stored results too.
+    #[arg(long, requires = "out_dir")]
+    pub mask_saved: bool,
+
+    /// Scan only shard K of N (1-based): the inputs whose path hashes to K.
+    /// N machines with --shard 1/N … N/N split one folder without overlap.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+
+    /// With -o jsonl: write each result as soon as it is done, not in
+    /// input order.
+    #[arg(long)]
+    pub unordered: bool,
 
     /// Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml).
     #[arg(long, value_name = "PATH", env = "XOCR_CONFIG")]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::batch::retry::RetryPolicy;
 use crate::cli::{CsvLayout, Format, ScanArgs};
 use crate::exit::usage;
 use crate::secret::Secret;
@@ -73,14 +74,33 @@ pub struct Checks {
     pub strict: bool,
 }
 
+/// How a batch runs.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Requests in flight at once (1..=256).
+    pub jobs: usize,
+    /// Requests per second across all workers; `None`: no cap.
+    pub qps: Option<f64>,
+    pub retry: RetryPolicy,
+    /// `--out-dir`: the result store.
+    pub out_dir: Option<PathBuf>,
+    /// Request again even when a result is stored.
+    pub force: bool,
+    /// Mask personal fields in stored results.
+    pub mask_saved: bool,
+    /// Scan only shard K of N (1-based).
+    pub shard: Option<(u32, u32)>,
+    /// JSONL written as files finish, not in input order.
+    pub unordered: bool,
+}
+
 /// Everything a scan needs, resolved once.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub service: Service,
     pub output: Output,
     pub checks: Checks,
-    /// Requests in flight at once (1..=256).
-    pub jobs: usize,
+    pub batch: Batch,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -128,6 +148,11 @@ pub fn resolve(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Settings> {
     let token = resolve_token(args, file, &env)?;
+    if args.unordered && args.format != Format::Jsonl {
+        return Err(usage(
+            "--unordered goes with -o jsonl (the other formats keep input order)",
+        ));
+    }
     let endpoint = args
         .endpoint
         .clone()
@@ -181,7 +206,19 @@ pub fn resolve(
                 .unwrap_or_else(|| chrono::Local::now().date_naive()),
             strict: args.strict,
         },
-        jobs: usize::from(args.jobs),
+        batch: Batch {
+            jobs: usize::from(args.jobs),
+            qps: args.qps,
+            retry: RetryPolicy {
+                retries: args.retries,
+                base: Duration::from_millis(args.backoff_base_ms),
+            },
+            out_dir: args.out_dir.clone(),
+            force: args.force,
+            mask_saved: args.mask_saved,
+            shard: args.shard,
+            unordered: args.unordered,
+        },
         quiet: args.quiet,
         verbose: args.verbose && !args.quiet,
     })

@@ -13,6 +13,8 @@ pub enum ExitCode {
     Usage = 2,
     /// 3: a stop-class service code stopped the batch.
     Stopped = 3,
+    /// 130: interrupted by Ctrl-C (128 + SIGINT).
+    Interrupted = 130,
 }
 
 impl ExitCode {

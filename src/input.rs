@@ -168,6 +168,23 @@ fn push(path: PathBuf, out: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) {
     }
 }
 
+/// Keeps the inputs of shard `k` of `n` (1-based): those whose label's
+/// SHA-256, its first 8 bytes read as a big-endian number, is `k - 1`
+/// modulo `n`. The split depends only on the labels, so every machine given
+/// the same list agrees, and the shards never overlap.
+pub fn shard(inputs: Vec<Input>, k: u32, n: u32) -> Vec<Input> {
+    use sha2::{Digest, Sha256};
+    inputs
+        .into_iter()
+        .filter(|i| {
+            let h = Sha256::digest(i.label.as_bytes());
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&h[..8]);
+            u64::from_be_bytes(first) % u64::from(n) == u64::from(k - 1)
+        })
+        .collect()
+}
+
 /// True when the path's extension is one of [`PICTURE_EXTENSIONS`],
 /// ignoring case.
 pub fn has_picture_extension(path: &Path) -> bool {

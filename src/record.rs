@@ -46,6 +46,12 @@ pub struct Record {
     /// Per-request details printed on stderr with `-v`; not serialised.
     #[serde(skip)]
     pub log: Vec<String>,
+    /// Retries spent on this file; counted in the summary, not serialised.
+    #[serde(skip)]
+    pub retries: u32,
+    /// True when the result came from the `--out-dir` store, not a request.
+    #[serde(skip)]
+    pub from_store: bool,
 }
 
 /// One recognised field.
@@ -133,6 +139,8 @@ impl Record {
             preprocess: None,
             warnings: Vec::new(),
             log: Vec::new(),
+            retries: 0,
+            from_store: false,
         }
     }
 

@@ -1,15 +1,19 @@
-//! One input's pass: read, preflight, recognise, turn the reply into a
-//! record (writing its pictures when asked).
+//! One input's pass: read, look in the result store, preflight, recognise
+//! (rate-limited, retried), store, and turn the result into a record
+//! (writing its pictures when asked).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::api::{ApiError, Client, OcrResult};
+use crate::batch::rate::RateLimiter;
+use crate::batch::retry::{self, RetryPolicy};
 use crate::config::Checks;
 use crate::fields::{self, FieldRef};
 use crate::images::{self, PictureNamer};
 use crate::input::{self, Input};
 use crate::preflight;
 use crate::record::{ErrorInfo, Item, Picture, Record};
+use crate::store::{Claim, Store};
 
 /// What every input's pass shares.
 pub struct Context {
@@ -21,34 +25,88 @@ pub struct Context {
     /// Set with `--save-images`.
     pub namer: Option<PictureNamer>,
     pub checks: Checks,
+    pub limiter: RateLimiter,
+    pub retry: RetryPolicy,
+    /// Set with `--out-dir`.
+    pub store: Option<Store>,
+    /// Request even when a result is stored.
+    pub force: bool,
+    /// Mask personal fields before storing.
+    pub mask_saved: bool,
 }
 
-/// Scans input number `index` and returns its record. Never panics on bad
-/// input: every failure becomes a record with an error naming the reason.
-pub fn scan_one(ctx: &Context, index: usize, input: &Input) -> Record {
+/// Scans input number `index` and returns its record. `cancelled` turns
+/// true when the batch stops (stop-class error, Ctrl-C): no retry starts
+/// after that. Never panics on bad input: every failure becomes a record
+/// with an error naming the reason.
+pub fn scan_one(
+    ctx: &Context,
+    index: usize,
+    input: &Input,
+    cancelled: &dyn Fn() -> bool,
+) -> Record {
     let bytes = match input::read(input, std::io::stdin().lock()) {
         Ok(b) => b,
         Err(e) => return input_error(input, e.to_string()),
     };
     let read_len = bytes.len();
+
+    // A stored result is reused; a picture another worker is recognising
+    // right now is waited for.
+    let mut claim = None;
+    if let Some(store) = &ctx.store {
+        let key = Store::key(&bytes);
+        if !ctx.force {
+            if let Some(stored) = store.get(&key) {
+                return from_store(ctx, index, input, stored.result);
+            }
+        }
+        match store.claim(&key) {
+            Claim::Owner(guard) => claim = Some((key, guard)),
+            Claim::Waited => {
+                if let Some(stored) = store.get(&key) {
+                    return from_store(ctx, index, input, stored.result);
+                }
+            }
+        }
+    }
+
     let prepared = match preflight::prepare(bytes, &ctx.preflight) {
         Ok(p) => p,
         Err(e) => return input_error(input, e.to_string()),
     };
+    let mut log = Vec::new();
     let started = Instant::now();
-    let reply = ctx.client.recognize(&prepared.bytes);
+    let (reply, retries) = send_with_retries(ctx, &prepared.bytes, cancelled, &mut log);
     let took = started.elapsed().as_millis();
+
     let cost = reply
         .as_ref()
         .ok()
         .and_then(|r| r.cost_time)
         .map(|ms| format!(" (service time {ms} ms)"))
         .unwrap_or_default();
+    let mut warnings = prepared.warnings;
+    if let (Ok(result), Some((key, _guard))) = (&reply, &claim) {
+        let to_store = if ctx.mask_saved {
+            crate::store::masked(result)
+        } else {
+            result.clone()
+        };
+        if let Some(Err(e)) = ctx
+            .store
+            .as_ref()
+            .map(|s| s.put(key, &input.label, &to_store))
+        {
+            warnings.push(format!("result not stored: {e:#}"));
+        }
+    }
+    drop(claim);
     let mut record = match reply {
         Ok(result) => build_record(ctx, index, input, result),
         Err(e) => Record::failed(input.label.clone(), api_error_info(&e)),
     };
-    record.log.push(format!(
+    log.push(format!(
         "read {read_len} bytes, sent {} bytes, {} after {took} ms{cost}",
         prepared.bytes.len(),
         match &record.error {
@@ -56,8 +114,74 @@ pub fn scan_one(ctx: &Context, index: usize, input: &Input) -> Record {
             Some(e) => format!("failed ({})", e.message),
         }
     ));
+    record.log = log;
+    record.retries = retries;
     record.preprocess = prepared.preprocess;
-    record.warnings = prepared.warnings;
+    record.warnings.extend(warnings);
+    record
+}
+
+/// Sends a picture, waiting for the rate limit before each attempt and
+/// retrying retry-class failures with backoff. Returns the last reply and
+/// the number of retries spent.
+fn send_with_retries(
+    ctx: &Context,
+    picture: &[u8],
+    cancelled: &dyn Fn() -> bool,
+    log: &mut Vec<String>,
+) -> (Result<OcrResult, ApiError>, u32) {
+    let mut attempt = 0;
+    loop {
+        ctx.limiter.acquire();
+        let reply = ctx.client.recognize(picture);
+        let e = match &reply {
+            Ok(_) => {
+                ctx.limiter.succeeded(Instant::now());
+                return (reply, attempt);
+            }
+            Err(e) => e,
+        };
+        if retry::is_throttle(e) {
+            ctx.limiter.throttled(Instant::now());
+        }
+        if !ctx.retry.should_retry(e, attempt) || cancelled() {
+            return (reply, attempt);
+        }
+        let wait = ctx.retry.backoff(e, attempt, fastrand::f64());
+        attempt += 1;
+        log.push(format!(
+            "retry {attempt} of {} in {} ms after: {e}",
+            ctx.retry.retries,
+            wait.as_millis()
+        ));
+        if !sleep_unless(wait, cancelled) {
+            return (reply, attempt - 1);
+        }
+    }
+}
+
+/// Sleeps for `d`, waking every 50 ms to look at `cancelled`; false when it
+/// was cancelled.
+fn sleep_unless(d: Duration, cancelled: &dyn Fn() -> bool) -> bool {
+    let end = Instant::now() + d;
+    loop {
+        if cancelled() {
+            return false;
+        }
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}
+
+fn from_store(ctx: &Context, index: usize, input: &Input, result: OcrResult) -> Record {
+    let mut record = build_record(ctx, index, input, result);
+    record.from_store = true;
+    record
+        .log
+        .push("stored result reused, no request sent".into());
     record
 }
 
@@ -153,6 +277,8 @@ fn build_record(ctx: &Context, index: usize, input: &Input, mut result: OcrResul
         preprocess: None,
         warnings: Vec::new(),
         log: Vec::new(),
+        retries: 0,
+        from_store: false,
     };
     let failed: Vec<String> = record.failed_checks().map(|c| c.check.clone()).collect();
     if ctx.checks.strict && !failed.is_empty() {

@@ -470,6 +470,8 @@ fn the_token_appears_in_no_output_or_saved_file() {
                 "-o",
                 format,
                 "--include-images",
+                "--backoff-base-ms",
+                "1",
                 "--save-images",
             ])
             .arg(&out_dir)
@@ -601,7 +603,15 @@ fn malformed_replies_are_clear_per_file_errors() {
     }
     let out = server
         .xocr(dir.path())
-        .args(["scan", "-o", "json"])
+        .args([
+            "scan",
+            "-o",
+            "json",
+            "--retries",
+            "1",
+            "--backoff-base-ms",
+            "1",
+        ])
         .args(&files)
         .output()
         .unwrap();
@@ -611,6 +621,8 @@ fn malformed_replies_are_clear_per_file_errors() {
         let msg = v[i]["error"]["message"].as_str().unwrap();
         assert!(msg.contains(expect), "case {i}: {msg:?} lacks {expect:?}");
         assert_eq!(v[i]["error"]["class"], "retry", "case {i}");
+        // Each retry-class failure was tried twice (--retries 1).
+        assert_eq!(server.requests().len(), 2 * cases.len());
     }
 }
 
@@ -658,7 +670,7 @@ fn unreachable_endpoint_is_a_transport_error_per_file() {
     let out = common::xocr_bare(dir.path())
         .env("XOCR_TOKEN", TOKEN)
         .env("XOCR_ENDPOINT", format!("http://127.0.0.1:{port}/ocr"))
-        .args(["scan", "-o", "json", "--timeout", "2"])
+        .args(["scan", "-o", "json", "--timeout", "2", "--retries", "0"])
         .arg(&a)
         .output()
         .unwrap();

@@ -32,8 +32,9 @@ pub enum ApiError {
         retry_after: Option<Duration>,
         detail: String,
     },
-    /// No reply: connection refused or reset, DNS failure, time-out.
-    #[error("could not reach the service: {0}")]
+    /// No complete reply: connection refused or reset, DNS failure,
+    /// time-out, a reply cut short. The text says which.
+    #[error("{0}")]
     Transport(String),
     /// A reply that is not the documented JSON.
     #[error("malformed reply from the service: {0}")]
@@ -149,7 +150,9 @@ impl Client {
             .take(MAX_REPLY_BYTES)
             .read_to_end(&mut bytes);
         if let Err(e) = read {
-            return Err(self.redact(ApiError::Transport(format!("reply cut short: {e}"))));
+            return Err(self.redact(ApiError::Transport(format!(
+                "the service's reply was cut short: {e}"
+            ))));
         }
         if status != 200 {
             return Err(self.redact(ApiError::Http {
@@ -216,13 +219,14 @@ pub fn parse_reply(bytes: &[u8]) -> Result<OcrResult, ApiError> {
 }
 
 fn transport_error(e: ureq::Error) -> ApiError {
-    match e {
-        ureq::Error::Timeout(t) => ApiError::Transport(format!("timed out ({t})")),
-        ureq::Error::HostNotFound => ApiError::Transport("host not found".into()),
-        ureq::Error::ConnectionFailed => ApiError::Transport("connection failed".into()),
-        ureq::Error::BadUri(u) => ApiError::Transport(format!("bad URL: {u}")),
-        other => ApiError::Transport(other.to_string()),
-    }
+    let why = match e {
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::BadUri(u) => format!("bad URL: {u}"),
+        other => other.to_string(),
+    };
+    ApiError::Transport(format!("could not reach the service: {why}"))
 }
 
 /// The first 200 characters of a body, on one line, for error messages.

@@ -29,7 +29,7 @@ pub struct Reply {
 }
 
 /// The `result` object of a successful reply.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OcrResult {
     /// Document type found, e.g. `id_card`; `other` when nothing was recognised.
     #[serde(rename = "type")]
@@ -53,7 +53,7 @@ pub struct OcrResult {
 }
 
 /// One recognised field.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WireItem {
     /// Field name, e.g. `name`, `id_number`, `head_portrait`.
     pub key: String,

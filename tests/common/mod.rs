@@ -279,10 +279,6 @@ fn serve_connection(state: &State, conn: std::net::TcpStream) {
                 headers: vec![],
             },
         };
-        let latency = *state.latency.lock().unwrap();
-        if !latency.is_zero() {
-            std::thread::sleep(latency);
-        }
         let code = match &wire {
             Wire::Reply {
                 status: 200, body, ..
@@ -300,6 +296,12 @@ fn serve_connection(state: &State, conn: std::net::TcpStream) {
                 code,
                 at: Instant::now(),
             });
+        }
+        // Counted on arrival, before the latency: a request whose client
+        // dies while waiting was still received (and would be paid for).
+        let latency = *state.latency.lock().unwrap();
+        if !latency.is_zero() {
+            std::thread::sleep(latency);
         }
         use std::io::Write;
         match wire {

@@ -1,0 +1,26 @@
+//! Ctrl-C: the first stops dispatching (requests in flight finish and are
+//! stored, the summary is printed, exit code 130); the second exits at once.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The exit code after an interrupt (128 + SIGINT).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+static PRESSES: AtomicUsize = AtomicUsize::new(0);
+
+/// Installs the handler. Fails only when another handler is installed.
+pub fn install() -> Result<(), ctrlc::Error> {
+    ctrlc::set_handler(|| {
+        if PRESSES.fetch_add(1, Ordering::SeqCst) >= 1 {
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+        eprintln!(
+            "\nxocr: interrupted: finishing the requests in flight (Ctrl-C again to quit now)"
+        );
+    })
+}
+
+/// True once Ctrl-C was pressed.
+pub fn interrupted() -> bool {
+    PRESSES.load(Ordering::SeqCst) > 0
+}

@@ -1,0 +1,115 @@
+//! `xocr scan`: resolve the settings, expand the inputs, build the shared
+//! context, run the batch, report, and choose the exit code.
+
+use std::io::{self, BufWriter, Write};
+
+use anyhow::Result;
+
+use crate::api::Client;
+use crate::batch::{self, rate::RateLimiter};
+use crate::cli::ScanArgs;
+use crate::config::{self, Settings};
+use crate::exit::{usage, ExitCode};
+use crate::images::PictureNamer;
+use crate::input::{self, ExpandOptions, Input};
+use crate::interrupt;
+use crate::output;
+use crate::preflight;
+use crate::scan::Context;
+use crate::store::Store;
+
+/// Runs `xocr scan`. Usage and configuration problems come back as errors
+/// holding a [`crate::exit::UsageError`].
+pub fn run(args: &ScanArgs) -> Result<ExitCode> {
+    let file = config::load_config(args.config.as_deref())?;
+    let settings = config::resolve(args, &file, |k| std::env::var(k).ok())?;
+    let inputs = input::expand(
+        &args.inputs,
+        &ExpandOptions {
+            recursive: args.recursive,
+            files_from: args.files_from.as_deref(),
+        },
+        io::stdin().lock(),
+    )?;
+    if inputs.is_empty() {
+        return Err(usage(
+            "no input to scan: the arguments and --files-from named no file",
+        ));
+    }
+    let inputs = match settings.batch.shard {
+        Some((k, n)) => input::shard(inputs, k, n),
+        None => inputs,
+    };
+    let ctx = context(&settings, &inputs)?;
+
+    // Without a handler Ctrl-C still ends the process; only the graceful
+    // finish is lost.
+    if let Err(e) = interrupt::install() {
+        if !settings.quiet {
+            eprintln!("xocr: warning: Ctrl-C will not finish gracefully: {e}");
+        }
+    }
+    let stdout: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
+    let mut sink = output::sink(&settings.output, stdout);
+    let opts = batch::Options {
+        jobs: settings.batch.jobs,
+        unordered: settings.batch.unordered,
+        quiet: settings.quiet,
+        verbose: settings.verbose,
+    };
+    let outcome = match batch::run(&ctx, &inputs, opts, sink.as_mut()) {
+        Ok(o) => o,
+        // The reader went away (`| head`): nothing more to say.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::Success),
+        Err(e) => return Err(anyhow::Error::new(e).context("cannot write the output")),
+    };
+
+    if !settings.quiet {
+        if inputs.is_empty() {
+            eprintln!("xocr: no input falls in this shard");
+        } else if inputs.len() > 1 || outcome.failed > 0 || outcome.not_attempted > 0 {
+            eprintln!("xocr: {}", outcome.summary());
+        }
+        if let Some(reason) = &outcome.stopped_by {
+            eprintln!("xocr: stopped: {reason}");
+        }
+    }
+    Ok(if outcome.interrupted {
+        ExitCode::Interrupted
+    } else if outcome.stopped_by.is_some() {
+        ExitCode::Stopped
+    } else if outcome.failed > 0 {
+        ExitCode::SomeFailed
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// What every worker shares: the client and its connection pool, the rate
+/// limit, the store, the picture namer.
+fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
+    let store = match &settings.batch.out_dir {
+        Some(dir) => Some(
+            Store::open(dir, &settings.service.request_type)
+                .map_err(|e| usage(format!("{e:#}")))?,
+        ),
+        None => None,
+    };
+    let namer = settings.output.save_images.as_deref().map(|dir| {
+        let labels: Vec<&str> = inputs.iter().map(|i| i.label.as_str()).collect();
+        PictureNamer::new(dir, &labels)
+    });
+    Ok(Context {
+        client: Client::new(&settings.service, settings.batch.jobs),
+        preflight: preflight::Options { convert: true },
+        fields: settings.output.fields.clone(),
+        include_images: settings.output.include_images,
+        namer,
+        checks: settings.checks,
+        limiter: RateLimiter::new(settings.batch.qps),
+        retry: settings.batch.retry,
+        store,
+        force: settings.batch.force,
+        mask_saved: settings.batch.mask_saved,
+    })
+}

@@ -1,0 +1,157 @@
+//! The result store of `--out-dir`: one JSON file per recognised picture,
+//! keyed by the SHA-256 of the picture's bytes and the request type, so a
+//! rerun never pays twice for a picture, whatever its name.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::api::OcrResult;
+use crate::images::{safe_component, write_atomic};
+
+/// What one stored file holds.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Stored {
+    /// SHA-256 of the picture's bytes as read from the input, hex.
+    pub sha256: String,
+    /// The request type it was recognised with.
+    #[serde(rename = "type")]
+    pub request_type: String,
+    /// The input that was sent (the first one, when several share the bytes).
+    pub file: String,
+    /// The service's `result`, as received (masked with `--mask-saved`).
+    pub result: OcrResult,
+}
+
+/// A "done" flag and the condition variable that announces it.
+type DoneCell = Arc<(Mutex<bool>, Condvar)>;
+
+/// The `--out-dir` directory.
+pub struct Store {
+    dir: PathBuf,
+    request_type: String,
+    /// Pictures being recognised right now, so that a second input with the
+    /// same bytes waits for the first instead of paying again.
+    in_flight: Mutex<HashMap<String, DoneCell>>,
+}
+
+/// Who recognises a picture that has no stored result yet.
+pub enum Claim<'a> {
+    /// This worker: send the request, then [`Store::put`] and drop the claim.
+    Owner(ClaimGuard<'a>),
+    /// Another worker did while this one waited: look in the store again.
+    Waited,
+}
+
+/// Releases a claim (and wakes those waiting on it) when dropped.
+pub struct ClaimGuard<'a> {
+    store: &'a Store,
+    key: String,
+    cell: DoneCell,
+}
+
+impl Drop for ClaimGuard<'_> {
+    fn drop(&mut self) {
+        self.store
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.key);
+        let (done, cv) = &*self.cell;
+        *done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
+    }
+}
+
+impl Store {
+    /// Opens (creating it when needed) the store directory. Fails with the
+    /// path named when it cannot be created.
+    pub fn open(dir: &Path, request_type: &str) -> Result<Store> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create --out-dir {}", dir.display()))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            request_type: request_type.to_string(),
+            in_flight: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The key of a picture: the SHA-256 of its bytes, hex.
+    pub fn key(bytes: &[u8]) -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The file of a key: `DIR/<sha256>.<type>.json`.
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir
+            .join(format!("{key}.{}.json", safe_component(&self.request_type)))
+    }
+
+    /// The stored result of `key`, if there is a readable one. A file that
+    /// does not parse (cut short by a crash before the atomic rename could
+    /// not leave one, but a hand edit could) counts as absent.
+    pub fn get(&self, key: &str) -> Option<Stored> {
+        let bytes = std::fs::read(self.path(key)).ok()?;
+        let stored: Stored = serde_json::from_slice(&bytes).ok()?;
+        (stored.sha256 == key && stored.request_type == self.request_type).then_some(stored)
+    }
+
+    /// Stores a result atomically (temporary file, then rename).
+    pub fn put(&self, key: &str, file: &str, result: &OcrResult) -> Result<()> {
+        let stored = Stored {
+            sha256: key.to_string(),
+            request_type: self.request_type.clone(),
+            file: file.to_string(),
+            result: result.clone(),
+        };
+        let bytes = serde_json::to_vec(&stored)?;
+        write_atomic(&self.path(key), &bytes)
+    }
+
+    /// Claims `key` for this worker, or waits for the worker that holds it.
+    pub fn claim(&self, key: &str) -> Claim<'_> {
+        let cell = {
+            let mut map = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+            match map.get(key) {
+                Some(cell) => cell.clone(),
+                None => {
+                    let cell = Arc::new((Mutex::new(false), Condvar::new()));
+                    map.insert(key.to_string(), cell.clone());
+                    return Claim::Owner(ClaimGuard {
+                        store: self,
+                        key: key.to_string(),
+                        cell,
+                    });
+                }
+            }
+        };
+        let (done, cv) = &*cell;
+        let mut finished = done.lock().unwrap_or_else(|e| e.into_inner());
+        while !*finished {
+            finished = cv.wait(finished).unwrap_or_else(|e| e.into_inner());
+        }
+        Claim::Waited
+    }
+}
+
+/// A copy of `result` with personal text fields masked (`--mask-saved`),
+/// by the rules of [`crate::fields::mask`]; pictures are kept.
+pub fn masked(result: &OcrResult) -> OcrResult {
+    let mut r = result.clone();
+    for item in &mut r.item_list {
+        if crate::images::decode_picture(&item.value).is_some() {
+            continue;
+        }
+        if let Some(m) = crate::fields::mask(&r.doc_type, &item.key, &item.value) {
+            item.value = m;
+        }
+    }
+    r
+}
