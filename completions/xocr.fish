@@ -39,6 +39,9 @@ csv\t'RFC 4180 CSV (see --csv-layout)'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-layout -d 'CSV layout (with -o csv)' -r -f -a "long\t'One row per item: file,type,key,description,value,error'
 wide\t'One row per file, a column per key (first-seen order), plus file,type,error'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l fields -d 'Keep only these keys in the output (comma-separated, e.g. name,id_number)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l max-side -d 'Longest side of a picture sent to the service, px; larger ones are scaled down (re-encoded as JPEG)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l max-bytes -d 'Largest picture file sent, e.g. 10M, 3.5MB, 800K (before base64, which adds a third); larger ones are re-encoded smaller' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l jpeg-quality -d 'JPEG quality (1-100) of re-encoded pictures' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l as-of -d 'Judge expiry dates against DATE (YYYY-MM-DD) instead of today' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l save-images -d 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token -d 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list' -r
@@ -55,6 +58,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l shard -d 'Scan only s
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l config -d 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l no-convert -d 'Never re-encode: a picture outside the limits is rejected before upload, and a format the service does not list is sent as it is'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l normalized -d 'Show normalised values (ISO dates, M/F, card numbers without spaces…) in table and CSV cells instead of the raw text. JSON always has both'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l strict -d 'Count a file whose fields fail a check (ID check character, Luhn…) as failed (exit code 1)'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l mask -d 'Mask personal fields in what is printed (names, ID and card numbers, addresses), for logs and screenshots'

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
-use crate::exit::{usage, ExitCode};
+use crate::exit::{ExitCode, usage};
 
 /// Runs one command. Usage and configuration problems come back as errors
 /// holding a [`crate::exit::UsageError`].
@@ -60,7 +60,7 @@ fn types(name: Option<&str>) -> Result<ExitCode> {
 }
 
 fn codes(code: Option<i64>) -> Result<ExitCode> {
-    use crate::api::codes::{lookup, CODES};
+    use crate::api::codes::{CODES, lookup};
     let rows: Vec<_> = match code {
         None => CODES.iter().collect(),
         Some(c) => match lookup(c) {
@@ -68,7 +68,7 @@ fn codes(code: Option<i64>) -> Result<ExitCode> {
             None => {
                 return Err(usage(format!(
                     "{c} is not in the vendor's table; xocr treats an unknown code as a failure of that file alone"
-                )))
+                )));
             }
         },
     };

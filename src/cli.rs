@@ -68,6 +68,28 @@ pub enum CsvLayout {
     Wide,
 }
 
+/// A size in bytes: a number with an optional K, M or G suffix (powers of
+/// 1024; `B`, `iB` and lower case accepted), e.g. `10M`, `3.5MB`, `800k`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let unit_start = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
+    let (num, unit) = lower.split_at(unit_start);
+    let factor: u64 = match unit.trim() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("unknown size unit in {t:?}: use K, M or G")),
+    };
+    match num.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 1.0 => Ok((n * factor as f64) as u64),
+        _ => Err(format!("expected a size such as 10M, not {t:?}")),
+    }
+}
+
 fn parse_qps(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
@@ -124,6 +146,27 @@ pub struct ScanArgs {
     /// Keep only these keys in the output (comma-separated, e.g. name,id_number).
     #[arg(long, value_delimiter = ',', value_name = "KEYS")]
     pub fields: Vec<String>,
+
+    /// Longest side of a picture sent to the service, px; larger ones are
+    /// scaled down (re-encoded as JPEG).
+    #[arg(long, value_name = "PX", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(20..=10000))]
+    pub max_side: u32,
+
+    /// Largest picture file sent, e.g. 10M, 3.5MB, 800K (before base64,
+    /// which adds a third); larger ones are re-encoded smaller.
+    #[arg(long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_bytes: u64,
+
+    /// JPEG quality (1-100) of re-encoded pictures.
+    #[arg(long, value_name = "Q", default_value_t = 90,
+          value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub jpeg_quality: u8,
+
+    /// Never re-encode: a picture outside the limits is rejected before
+    /// upload, and a format the service does not list is sent as it is.
+    #[arg(long)]
+    pub no_convert: bool,
 
     /// Show normalised values (ISO dates, M/F, card numbers without spaces…)
     /// in table and CSV cells instead of the raw text. JSON always has both.

@@ -101,6 +101,8 @@ pub struct Settings {
     pub output: Output,
     pub checks: Checks,
     pub batch: Batch,
+    /// What may be done to a picture before upload.
+    pub preflight: crate::preflight::Options,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -126,13 +128,13 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-            return Ok(ConfigFile::default())
+            return Ok(ConfigFile::default());
         }
         Err(e) => {
             return Err(usage(format!(
                 "cannot read config file {}: {e}",
                 path.display()
-            )))
+            )));
         }
     };
     toml::from_str(&text)
@@ -205,6 +207,13 @@ pub fn resolve(
                 .as_of
                 .unwrap_or_else(|| chrono::Local::now().date_naive()),
             strict: args.strict,
+        },
+        preflight: crate::preflight::Options {
+            max_side: args.max_side,
+            max_bytes: args.max_bytes,
+            jpeg_quality: args.jpeg_quality,
+            convert: !args.no_convert,
+            ..Default::default()
         },
         batch: Batch {
             jobs: usize::from(args.jobs),

@@ -9,16 +9,18 @@ use anyhow::{Context, Result};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-/// The format of picture bytes from their magic number: `jpeg`, `png`,
-/// `gif`, `bmp`, `webp` or `tiff`; `None` for anything else.
+use crate::preflight::{Format, sniff};
+
+/// The format of picture bytes from their magic number ([`sniff`]):
+/// `jpeg`, `png`, `gif`, `bmp`, `webp` or `tiff`; `None` for anything else.
 pub fn picture_format(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => Some("jpeg"),
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("png"),
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some("gif"),
-        [b'B', b'M', ..] if bytes.len() > 26 => Some("bmp"),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("webp"),
-        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => Some("tiff"),
+    match sniff(bytes) {
+        Format::Jpeg => Some("jpeg"),
+        Format::Png => Some("png"),
+        Format::Gif => Some("gif"),
+        Format::Bmp => Some("bmp"),
+        Format::WebP => Some("webp"),
+        Format::Tiff => Some("tiff"),
         _ => None,
     }
 }

@@ -226,7 +226,7 @@ pub fn read(input: &Input, stdin: impl Read) -> Result<Vec<u8>, ReadError> {
                         ReadError::BrokenLink
                     } else {
                         ReadError::Missing
-                    })
+                    });
                 }
                 Err(e) => return Err(io_error(e)),
             };

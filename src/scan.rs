@@ -71,13 +71,37 @@ pub fn scan_one(
         }
     }
 
-    let prepared = match preflight::prepare(bytes, &ctx.preflight) {
+    let mut prepared = match preflight::prepare(bytes, &ctx.preflight) {
         Ok(p) => p,
         Err(e) => return input_error(input, e.to_string()),
     };
     let mut log = Vec::new();
     let started = Instant::now();
-    let (reply, retries) = send_with_retries(ctx, &prepared.bytes, cancelled, &mut log);
+    let (mut reply, mut retries) = send_with_retries(ctx, &prepared.bytes, cancelled, &mut log);
+    // The service refused the picture as it was (format or size): convert it
+    // once and send it again.
+    if let Err(ApiError::Service {
+        code: code @ (40301 | 40302),
+        ..
+    }) = &reply
+    {
+        if !prepared.converted && ctx.preflight.convert && !cancelled() {
+            let code = *code;
+            match preflight::reencode(&prepared.bytes, &ctx.preflight) {
+                Ok(converted) => {
+                    log.push(format!(
+                        "service answered {code} for the picture as it was: re-encoded and sent again"
+                    ));
+                    prepared = converted;
+                    let (again, more) =
+                        send_with_retries(ctx, &prepared.bytes, cancelled, &mut log);
+                    reply = again;
+                    retries += more;
+                }
+                Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
+            }
+        }
+    }
     let took = started.elapsed().as_millis();
 
     let cost = reply

@@ -9,12 +9,11 @@ use crate::api::Client;
 use crate::batch::{self, rate::RateLimiter};
 use crate::cli::ScanArgs;
 use crate::config::{self, Settings};
-use crate::exit::{usage, ExitCode};
+use crate::exit::{ExitCode, usage};
 use crate::images::PictureNamer;
 use crate::input::{self, ExpandOptions, Input};
 use crate::interrupt;
 use crate::output;
-use crate::preflight;
 use crate::scan::Context;
 use crate::store::Store;
 
@@ -101,7 +100,7 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
     });
     Ok(Context {
         client: Client::new(&settings.service, settings.batch.jobs),
-        preflight: preflight::Options { convert: true },
+        preflight: settings.preflight.clone(),
         fields: settings.output.fields.clone(),
         include_images: settings.output.include_images,
         namer,

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{picture, write, Scenario, Server};
+use common::{Scenario, Server, picture, write};
 use image::ImageFormat::Jpeg;
 use serde_json::Value;
 
@@ -60,7 +60,7 @@ fn faults_are_retried_within_the_cap_and_every_input_gets_one_result() {
         Scenario::Flaky(1, Box::new(Scenario::Code(40018))),
         Scenario::Flaky(1, Box::new(Scenario::Raw("<html>oops</html>"))),
         Scenario::Flaky(99, Box::new(Scenario::Http(500, "down"))),
-        Scenario::Code(40301),
+        Scenario::Code(40401),
         Scenario::Slow(Duration::from_millis(200)),
     ];
     for (f, s) in files.iter().zip(faults) {
@@ -94,7 +94,7 @@ fn faults_are_retried_within_the_cap_and_every_input_gets_one_result() {
     let ok: Vec<bool> = rs.iter().map(|r| r["ok"].as_bool().unwrap()).collect();
     assert_eq!(ok, [true, true, true, true, true, true, false, false, true]);
     assert_eq!(rs[6]["error"]["message"], "HTTP 500 from the service: down");
-    assert_eq!(rs[7]["error"]["code"], 40301);
+    assert_eq!(rs[7]["error"]["code"], 40401);
 
     let counts = requests_per_picture(&server);
     let n = |i: usize| counts[&sha(&files[i])];
@@ -325,10 +325,7 @@ fn a_killed_batch_resumes_requesting_only_what_is_missing() {
                 .ends_with(".json")
         })
         .count();
-    assert!(
-        (2..10).contains(&stored_before),
-        "{stored_before} stored"
-    );
+    assert!((2..10).contains(&stored_before), "{stored_before} stored");
 
     let out = server
         .xocr(dir.path())

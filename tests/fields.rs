@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{picture, write, Scenario, Server};
+use common::{Scenario, Server, picture, write};
 use image::ImageFormat::Jpeg;
 use serde_json::Value;
 
@@ -94,10 +94,12 @@ fn expiry_is_judged_against_as_of() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["ok"], false);
     assert_eq!(r["error"]["class"], "check");
-    assert!(r["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("validity_expiry"));
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("validity_expiry")
+    );
     let out = server
         .xocr(dir.path())
         .args(["scan", "--as-of", "2036-13-01"])

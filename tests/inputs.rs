@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{picture, write, Server};
+use common::{Server, picture, write};
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
 

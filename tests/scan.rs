@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{picture, write, Scenario, Server, TOKEN};
+use common::{Scenario, Server, TOKEN, picture, write};
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
 
@@ -369,10 +369,12 @@ fn file_class_errors_fail_the_file_and_the_batch_goes_on() {
     assert_eq!(v[0]["ok"], false);
     assert_eq!(v[0]["error"]["code"], 40500);
     assert_eq!(v[0]["error"]["class"], "file");
-    assert!(v[0]["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("Classify failed"));
+    assert!(
+        v[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Classify failed")
+    );
     assert_eq!(v[1]["ok"], true);
     assert_eq!(v[2]["ok"], true);
     let err = text(&out.stderr);

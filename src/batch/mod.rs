@@ -9,7 +9,7 @@ pub mod retry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Condvar, Mutex};
+use std::sync::{Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,7 +18,7 @@ use crate::input::Input;
 use crate::interrupt;
 use crate::output::Sink;
 use crate::record::{ErrorInfo, Record};
-use crate::scan::{scan_one, Context};
+use crate::scan::{Context, scan_one};
 
 /// How a batch ended.
 #[derive(Debug, Default)]
@@ -82,22 +82,24 @@ pub fn run(
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, stop, window, cancelled) = (&next, &stop, &window, &cancelled);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(input) = inputs.get(i) else { break };
-                window.wait_for(i);
-                let record = if stop.load(Ordering::SeqCst) {
-                    not_attempted(input, "the batch stopped after a stop-class error")
-                } else if interrupt::interrupted() {
-                    not_attempted(input, "interrupted")
-                } else {
-                    scan_one(ctx, i, input, cancelled)
-                };
-                if record.error.as_ref().is_some_and(ErrorInfo::is_stop) {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                if tx.send((i, record)).is_err() {
-                    break;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(input) = inputs.get(i) else { break };
+                    window.wait_for(i);
+                    let record = if stop.load(Ordering::SeqCst) {
+                        not_attempted(input, "the batch stopped after a stop-class error")
+                    } else if interrupt::interrupted() {
+                        not_attempted(input, "interrupted")
+                    } else {
+                        scan_one(ctx, i, input, cancelled)
+                    };
+                    if record.error.as_ref().is_some_and(ErrorInfo::is_stop) {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    if tx.send((i, record)).is_err() {
+                        break;
+                    }
                 }
             });
         }

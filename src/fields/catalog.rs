@@ -412,7 +412,7 @@ mod tests {
 
     #[test]
     fn every_date_key_of_the_catalogue_normalises_a_date() {
-        use crate::fields::normalize::{key_kind, KeyKind};
+        use crate::fields::normalize::{KeyKind, key_kind};
         let mut dates = 0;
         for d in catalog() {
             for (k, desc) in d.keys {

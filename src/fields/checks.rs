@@ -15,11 +15,11 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::fields::FieldRef;
 use crate::fields::normalize::{
-    parse_date, parse_period, parse_sex, HkId, Period, CREDIT_CODE_CHARSET, CREDIT_CODE_KEYS,
+    CREDIT_CODE_CHARSET, CREDIT_CODE_KEYS, HkId, Period, parse_date, parse_period, parse_sex,
 };
 use crate::fields::text::{compact, find_any, find_value, is_blank, preview};
-use crate::fields::FieldRef;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -586,11 +586,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             let d = u32::from(b - b'0');
             if i % 2 == 1 {
                 let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
+                if x > 9 { x - 9 } else { x }
             } else {
                 d
             }

@@ -105,11 +105,7 @@ pub fn apply(rule: MaskRule, value: &str) -> String {
             }
             let i = seen;
             seen += 1;
-            if i < head || i >= n - tail {
-                c
-            } else {
-                '*'
-            }
+            if i < head || i >= n - tail { c } else { '*' }
         })
         .collect()
 }

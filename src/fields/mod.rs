@@ -24,10 +24,10 @@ pub mod mask;
 pub mod normalize;
 pub mod text;
 
-pub use catalog::{catalog, find_doc_type, DocType};
-pub use checks::{run_checks, Check, CheckStatus};
+pub use catalog::{DocType, catalog, find_doc_type};
+pub use checks::{Check, CheckStatus, run_checks};
 pub use mask::mask;
-pub use normalize::{key_kind, normalize, KeyKind};
+pub use normalize::{KeyKind, key_kind, normalize};
 
 /// One recognised field as the service returns it: an item's `key` (e.g.
 /// `"id_number"`) and its raw `value` text, unchanged.

@@ -8,7 +8,7 @@
 //! [`crate::fields::catalog()`].
 
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::fields::text::{compact, fold};
 

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{failed_checks_cell, Cells, Sink};
+use super::{Cells, Sink, failed_checks_cell};
 use crate::record::Record;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// The token the server accepts.
@@ -332,7 +332,10 @@ fn serve_connection(state: &State, conn: std::net::TcpStream) {
                 return;
             }
             Wire::Truncated(body) => {
-                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
                 let _ = writer.write_all(head.as_bytes());
                 let _ = writer.write_all(&body[..body.len() / 2]);
                 let _ = writer.flush();

@@ -1,0 +1,163 @@
+//! The service's limits and the user's, and the texts that name them.
+
+use super::{Options, PreflightError};
+
+/// The service's smallest accepted side, px.
+pub const SERVICE_MIN_SIDE: u32 = 20;
+/// The service's largest accepted side, px.
+pub const SERVICE_MAX_SIDE: u32 = 10_000;
+
+/// Which limit a [`PreflightError::TooLarge`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// File size in bytes (`--max-bytes`).
+    Bytes,
+    /// Longest side in pixels (`--max-side`, at most 10000).
+    Side,
+    /// Width × height in pixels, the most this crate will decode
+    /// ([`Options::max_decode_pixels`]).
+    Pixels,
+}
+
+/// `opts.max_side` clamped to what the service takes (20..=10000).
+pub(crate) fn effective_max_side(opts: &Options) -> u32 {
+    opts.max_side.clamp(SERVICE_MIN_SIDE, SERVICE_MAX_SIDE)
+}
+
+/// Human size: "950 KB", "1.9 MB" (decimal-ish: 1 MB = 1024*1024 bytes, as
+/// the 10 MB default is 10 MiB).
+pub(crate) fn human_bytes(n: u64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / MB)
+    } else if n >= 1024 {
+        format!("{} KB", n.div_ceil(1024))
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+pub(crate) fn too_large_message(
+    limit: Limit,
+    actual: u64,
+    max: u64,
+    width: u32,
+    height: u32,
+    no_convert: bool,
+) -> String {
+    match limit {
+        Limit::Bytes if no_convert => format!(
+            "file is {}, over the {} limit (--max-bytes); drop --no-convert to let xocr shrink it",
+            human_bytes(actual),
+            human_bytes(max)
+        ),
+        Limit::Bytes => format!(
+            "could not shrink the picture under the {} limit (--max-bytes): the smallest try was {}; \
+             raise --max-bytes or crop the picture",
+            human_bytes(max),
+            human_bytes(actual)
+        ),
+        Limit::Side => format!(
+            "picture is {width}x{height} px, over the {max} px side limit (--max-side){}",
+            if no_convert {
+                "; drop --no-convert to let xocr scale it down"
+            } else {
+                ""
+            }
+        ),
+        Limit::Pixels => format!(
+            "picture header claims {width}x{height} px ({} megapixels), more than the {} megapixels \
+             xocr will decode; it is probably damaged or a decompression bomb (if it is real, scale it \
+             down first, e.g. `convert in.jpg -resize 4096x4096 out.jpg`)",
+            actual / 1_000_000,
+            max / 1_000_000
+        ),
+    }
+}
+
+/// Refuses headers whose pixel count would make decoding allocate more than
+/// the caller allows.
+pub(crate) fn check_decode_pixels(w: u32, h: u32, opts: &Options) -> Result<(), PreflightError> {
+    let px = u64::from(w) * u64::from(h);
+    let too_wide = w > 65_535 * 4 || h > 65_535 * 4;
+    if px > opts.max_decode_pixels || too_wide {
+        return Err(PreflightError::TooLarge {
+            limit: Limit::Pixels,
+            actual: px,
+            max: opts.max_decode_pixels,
+            width: w,
+            height: h,
+            no_convert: false,
+        });
+    }
+    Ok(())
+}
+
+/// Limits check for a file to be sent unchanged. `Ok(None)` = fine,
+/// `Ok(Some(reason))` = needs conversion for this reason.
+pub(crate) fn unchanged_problem(bytes: u64, w: u32, h: u32, opts: &Options) -> Option<Problem> {
+    let max_side = effective_max_side(opts);
+    if bytes > opts.max_bytes {
+        return Some(Problem::Bytes);
+    }
+    if w != 0 && h != 0 {
+        if w.max(h) > max_side {
+            return Some(Problem::Side);
+        }
+        if w.min(h) < SERVICE_MIN_SIDE {
+            return Some(Problem::Small);
+        }
+    }
+    None
+}
+
+/// A limit an unchanged file would break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Problem {
+    Bytes,
+    Side,
+    Small,
+}
+
+impl Problem {
+    /// The error for `--no-convert`.
+    pub(crate) fn no_convert_error(
+        self,
+        bytes: u64,
+        w: u32,
+        h: u32,
+        opts: &Options,
+    ) -> PreflightError {
+        match self {
+            Problem::Bytes => PreflightError::TooLarge {
+                limit: Limit::Bytes,
+                actual: bytes,
+                max: opts.max_bytes,
+                width: w,
+                height: h,
+                no_convert: true,
+            },
+            Problem::Side => PreflightError::TooLarge {
+                limit: Limit::Side,
+                actual: u64::from(w.max(h)),
+                max: u64::from(effective_max_side(opts)),
+                width: w,
+                height: h,
+                no_convert: true,
+            },
+            Problem::Small => PreflightError::TooSmall {
+                width: w,
+                height: h,
+                min_side: SERVICE_MIN_SIDE,
+            },
+        }
+    }
+
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Problem::Bytes => "over the size limit",
+            Problem::Side => "over the side limit",
+            Problem::Small => "under 20 px a side",
+        }
+    }
+}
