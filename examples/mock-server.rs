@@ -1,20 +1,33 @@
 //! The test suite's stand-in for the OCR service, runnable by hand:
 //!
-//!     cargo run --example mock-server -- 127.0.0.1:8080
+//!     cargo run --example mock-server -- 127.0.0.1:8080 [--latency-ms 200]
 //!
 //! It accepts the token `tok-3f9a1c2e7b-secret`, checks each request as the
-//! vendor does, and answers every picture with a fake ID card front.
+//! vendor does, and answers every picture with a fake ID card front, after
+//! the given latency (milliseconds; default 0).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let mut args = std::env::args().skip(1);
+    let mut addr = "127.0.0.1:8080".to_string();
+    let mut latency_ms = 0u64;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--latency-ms" => {
+                latency_ms = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--latency-ms takes a whole number of milliseconds")
+            }
+            other => addr = other.to_string(),
+        }
+    }
     let server = common::Server::start_on(&addr);
+    server.latency(std::time::Duration::from_millis(latency_ms));
     eprintln!(
-        "mock OCR service at {} (token {})",
+        "mock OCR service at {} (token {}, latency {latency_ms} ms)",
         server.url,
         common::TOKEN
     );

@@ -7,20 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{Scenario, Server, picture, write};
+use common::{Scenario, Server, jsonl, picture, text, write};
 use image::ImageFormat::Jpeg;
 use serde_json::Value;
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn lines(out: &std::process::Output) -> Vec<Value> {
-    text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 /// `n` distinct pictures in `dir`, named `<prefix>NN.jpg`.
 fn pictures(dir: &std::path::Path, prefix: &str, n: usize, seed: u8) -> Vec<PathBuf> {
@@ -84,7 +73,7 @@ fn faults_are_retried_within_the_cap_and_every_input_gets_one_result() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let rs = lines(&out);
+    let rs = jsonl(&out);
     let names: Vec<&str> = rs.iter().map(|r| r["file"].as_str().unwrap()).collect();
     let expected: Vec<String> = files
         .iter()
@@ -336,7 +325,7 @@ fn a_killed_batch_resumes_requesting_only_what_is_missing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(server.requests().len() - sent_before, 10 - stored_before);
-    let rs = lines(&out);
+    let rs = jsonl(&out);
     assert_eq!(rs.len(), 10);
     assert!(rs.iter().all(|r| r["ok"] == true));
 
@@ -412,7 +401,7 @@ fn shards_split_the_inputs_without_overlap() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
-        for r in lines(&out) {
+        for r in jsonl(&out) {
             total += 1;
             seen.insert(r["file"].as_str().unwrap().to_string());
         }
@@ -444,7 +433,7 @@ fn unordered_streams_jsonl_as_files_finish() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let rs = lines(&out);
+    let rs = jsonl(&out);
     assert_eq!(rs.len(), 4);
     assert_eq!(
         rs[3]["file"],

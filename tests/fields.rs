@@ -2,22 +2,9 @@
 
 mod common;
 
-use common::{Scenario, Server, picture, write};
+use common::{Scenario, Server, find_item, picture, text, write};
 use image::ImageFormat::Jpeg;
 use serde_json::Value;
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn item<'a>(record: &'a Value, key: &str) -> &'a Value {
-    record["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["key"] == key)
-        .unwrap()
-}
 
 fn check<'a>(record: &'a Value, id: &str) -> &'a Value {
     record["checks"]
@@ -46,22 +33,28 @@ fn json_carries_raw_and_normalized_values_and_checks() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = &v[0];
-    assert_eq!(item(f, "birth")["value"], "1990年3月7日");
-    assert_eq!(item(f, "birth")["normalized"], "1990-03-07");
-    assert_eq!(item(f, "sex")["normalized"], "M");
+    assert_eq!(find_item(f, "birth")["value"], "1990年3月7日");
+    assert_eq!(find_item(f, "birth")["normalized"], "1990-03-07");
+    assert_eq!(find_item(f, "sex")["normalized"], "M");
     assert_eq!(check(f, "id_check_char")["status"], "ok");
     assert_eq!(check(f, "id_birth_match")["status"], "ok");
     assert_eq!(check(f, "id_sex_match")["status"], "ok");
     assert_eq!(check(f, "id_region")["status"], "ok");
     let b = &v[1];
     assert_eq!(
-        item(b, "validate_date")["normalized"],
+        find_item(b, "validate_date")["normalized"],
         serde_json::json!({"start": "2015-03-01", "end": "2035-03-01"})
     );
     assert_eq!(check(b, "validity_expiry")["status"], "ok");
     let c = &v[2];
-    assert_eq!(item(c, "card_number")["value"], "6222 0212 3456 7890 128");
-    assert_eq!(item(c, "card_number")["normalized"], "6222021234567890128");
+    assert_eq!(
+        find_item(c, "card_number")["value"],
+        "6222 0212 3456 7890 128"
+    );
+    assert_eq!(
+        find_item(c, "card_number")["normalized"],
+        "6222021234567890128"
+    );
     assert_eq!(check(c, "card_luhn")["status"], "ok");
 }
 
@@ -127,7 +120,7 @@ fn a_misread_is_marked_in_every_format_and_fails_with_strict() {
     assert_eq!(check(&r, "id_check_char")["status"], "failed");
     assert_eq!(check(&r, "id_sex_match")["status"], "failed");
     assert_eq!(
-        item(&r, "id_number")["value"],
+        find_item(&r, "id_number")["value"],
         "110101199003074519",
         "raw value kept"
     );

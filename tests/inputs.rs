@@ -3,16 +3,9 @@
 
 mod common;
 
-use common::{Server, picture, write};
+use common::{Server, jsonl, picture, write};
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
-
-fn records(out: &std::process::Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn files(rs: &[Value]) -> Vec<String> {
     rs.iter()
@@ -40,7 +33,7 @@ fn quoted_globs_are_expanded_by_xocr_and_duplicates_scanned_once() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(files(&records(&out)), ["a.jpg", "b.jpg", "c.png"]);
+    assert_eq!(files(&jsonl(&out)), ["a.jpg", "b.jpg", "c.png"]);
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -75,7 +68,7 @@ fn directories_need_r_and_are_walked_in_order() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let rs = records(&out);
+    let rs = jsonl(&out);
     assert_eq!(rs.len(), 1);
     assert!(
         rs[0]["error"]["message"]
@@ -94,7 +87,7 @@ fn directories_need_r_and_are_walked_in_order() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
-        files(&records(&out)),
+        files(&jsonl(&out)),
         ["in/1.png", "in/2.jpg", "in/sub/3.JPG"]
     );
 }
@@ -112,7 +105,7 @@ fn standard_input_and_files_from() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(files(&records(&out)), ["-"]);
+    assert_eq!(files(&jsonl(&out)), ["-"]);
     assert_eq!(server.requests()[0].sha256, common::sha_hex(&pic));
 
     write(d, "x y [1].jpg", &picture(100, 50, 9, Jpeg));
@@ -125,7 +118,7 @@ fn standard_input_and_files_from() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let rs = records(&out);
+    let rs = jsonl(&out);
     assert_eq!(
         files(&rs),
         ["x y [1].jpg", "身份证 正面.jpg", "missing.jpg"]
@@ -167,7 +160,7 @@ fn unreadable_inputs_fail_alone_without_a_request() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let rs = records(&out);
+    let rs = jsonl(&out);
     assert_eq!(files(&rs), args);
     let msg = |i: usize| rs[i]["error"]["message"].as_str().unwrap().to_string();
     assert!(msg(0).contains("empty"), "{}", msg(0));
@@ -197,5 +190,5 @@ fn a_leading_dash_name_is_a_file_after_double_dash() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(files(&records(&out)), ["-leading-dash.png"]);
+    assert_eq!(files(&jsonl(&out)), ["-leading-dash.png"]);
 }

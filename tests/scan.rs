@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Scenario, Server, TOKEN, picture, write};
+use common::{Scenario, Server, TOKEN, find_item, picture, text, write};
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
 
@@ -16,19 +16,6 @@ fn stdout_json(out: &std::process::Output) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn item<'a>(record: &'a Value, key: &str) -> &'a Value {
-    record["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["key"] == key)
-        .unwrap_or_else(|| panic!("no item {key} in {record}"))
 }
 
 #[test]
@@ -57,25 +44,25 @@ fn json_output_has_every_field_and_no_picture_values() {
     assert_eq!(r["image_angle"], 0);
     assert_eq!(r["rotated_image_width"], 476);
     assert_eq!(r["rotated_image_height"], 306);
-    assert_eq!(item(r, "name")["value"], "王小明");
-    assert_eq!(item(r, "name")["description"], "姓名");
+    assert_eq!(find_item(r, "name")["value"], "王小明");
+    assert_eq!(find_item(r, "name")["description"], "姓名");
     assert_eq!(
-        item(r, "name")["position"],
+        find_item(r, "name")["position"],
         serde_json::json!([92, 38, 160, 38, 160, 62, 92, 62])
     );
-    assert_eq!(item(r, "id_number")["value"], "110101199003074514");
-    let portrait = item(r, "head_portrait");
+    assert_eq!(find_item(r, "id_number")["value"], "110101199003074514");
+    let portrait = find_item(r, "head_portrait");
     assert!(
         portrait.get("value").is_none(),
         "picture value printed: {portrait}"
     );
     assert_eq!(portrait["picture"]["format"], "png");
     assert_eq!(portrait["picture"]["bytes"], common::portrait_png().len());
-    assert_eq!(item(r, "crop_image")["picture"]["format"], "jpeg");
+    assert_eq!(find_item(r, "crop_image")["picture"]["format"], "jpeg");
     assert!(r.get("error").is_none());
     assert_eq!(records[1]["file"], back.to_str().unwrap());
     assert_eq!(
-        item(&records[1], "validate_date")["value"],
+        find_item(&records[1], "validate_date")["value"],
         "2015.03.01-2035.03.01"
     );
     // UTF-8, not \u escapes.
@@ -98,7 +85,7 @@ fn include_images_gives_the_exact_picture_bytes() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let r: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(
-        item(&r, "head_portrait")["value"],
+        find_item(&r, "head_portrait")["value"],
         common::b64(&common::portrait_png())
     );
 }
@@ -324,7 +311,7 @@ fn save_images_writes_exact_bytes_with_safe_distinct_names() {
         .unwrap();
     assert_eq!(std::fs::read(crop).unwrap(), common::crop_jpeg());
     assert_eq!(
-        item(&v[0], "crop_image")["picture"]["saved"],
+        find_item(&v[0], "crop_image")["picture"]["saved"],
         saved_a
             .iter()
             .find(|p| p.ends_with(".crop_image.jpg"))
@@ -647,7 +634,7 @@ fn replies_over_10_mb_are_read_in_full() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v = stdout_json(&out);
-    let bytes = item(&v[0], "crop_image")["picture"]["bytes"]
+    let bytes = find_item(&v[0], "crop_image")["picture"]["bytes"]
         .as_u64()
         .unwrap();
     assert!(bytes > 9_000_000, "{bytes}");

@@ -257,6 +257,8 @@ enum Wire {
 }
 
 fn serve_connection(state: &State, conn: std::net::TcpStream) {
+    // Replies go out in one write, and without Nagle's delay.
+    let _ = conn.set_nodelay(true);
     let mut reader = std::io::BufReader::new(match conn.try_clone() {
         Ok(c) => c,
         Err(_) => return,
@@ -318,12 +320,9 @@ fn serve_connection(state: &State, conn: std::net::TcpStream) {
                     head.push_str(&format!("{k}: {v}\r\n"));
                 }
                 head.push_str("\r\n");
-                if writer
-                    .write_all(head.as_bytes())
-                    .and_then(|_| writer.write_all(&body))
-                    .and_then(|_| writer.flush())
-                    .is_err()
-                {
+                let mut all = head.into_bytes();
+                all.extend_from_slice(&body);
+                if writer.write_all(&all).and_then(|_| writer.flush()).is_err() {
                     return;
                 }
             }
@@ -717,4 +716,27 @@ pub fn corpus_dir() -> PathBuf {
         return PathBuf::from(d);
     }
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// Bytes as text, lossily (for stdout and stderr in assertions).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// stdout of `-o jsonl`: one JSON value per line.
+pub fn jsonl(out: &std::process::Output) -> Vec<Value> {
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSONL line {l:?}: {e}")))
+        .collect()
+}
+
+/// The item `key` of a record.
+pub fn find_item<'a>(record: &'a Value, key: &str) -> &'a Value {
+    record["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("no item {key} in {record}"))
 }
