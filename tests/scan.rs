@@ -674,3 +674,23 @@ fn unreachable_endpoint_is_a_transport_error_per_file() {
     );
     assert_eq!(v[0]["error"]["class"], "retry");
 }
+
+#[test]
+fn the_proxy_environment_variables_are_used() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.jpg", &picture(300, 200, 62, Jpeg));
+    // The endpoint's host does not exist; only the proxy (the test server)
+    // can answer.
+    let proxy = server.url.trim_end_matches("/ocr").to_string();
+    let out = common::xocr_bare(dir.path())
+        .env("XOCR_TOKEN", TOKEN)
+        .env("XOCR_ENDPOINT", "http://ocr.example.invalid:40072/ocr")
+        .env("HTTP_PROXY", &proxy)
+        .args(["scan", "-o", "jsonl", "--retries", "0"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(server.requests().len(), 1);
+}
