@@ -265,6 +265,18 @@ fn serve_connection(state: &State, conn: std::net::TcpStream) {
     });
     let mut writer = conn;
     while let Some(req) = read_request(&mut reader) {
+        use std::io::Write;
+        if req.method == "CONNECT" {
+            // Acting as the client's proxy: the tunnel ends here, and the
+            // requests that follow on this connection are served as usual.
+            if writer
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
         if req.header("transfer-encoding").is_some() {
             state
                 .violations
@@ -305,7 +317,6 @@ fn serve_connection(state: &State, conn: std::net::TcpStream) {
         if !latency.is_zero() {
             std::thread::sleep(latency);
         }
-        use std::io::Write;
         match wire {
             Wire::Reply {
                 status,
