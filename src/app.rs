@@ -1,6 +1,8 @@
 //! The application edge: runs a parsed command line and turns its outcome
-//! into an exit code.
+//! into an exit code. `scan` lives in [`crate::scan_cmd`]; the small
+//! informational commands are here.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use anyhow::Result;
@@ -12,19 +14,32 @@ use crate::exit::{ExitCode, usage};
 /// Runs one command. Usage and configuration problems come back as errors
 /// holding a [`crate::exit::UsageError`].
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Scan(args) => crate::scan_cmd::run(&args),
-        Command::Codes { code } => codes(code),
-        Command::Types { name } => types(name.as_deref()),
+    let text = match cli.command {
+        Command::Scan(args) => return crate::scan_cmd::run(&args),
+        Command::Codes { code } => codes(code)?,
+        Command::Types { name } => types(name.as_deref())?,
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "xocr", &mut io::stdout());
-            Ok(ExitCode::Success)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "xocr", &mut script);
+            String::from_utf8_lossy(&script).into_owned()
         }
+    };
+    write_stdout(text.as_bytes())?;
+    Ok(ExitCode::Success)
+}
+
+/// Writes `bytes` to stdout. A reader that went away (`| head`) is not an
+/// error: there is nobody left to tell.
+pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
-fn types(name: Option<&str>) -> Result<ExitCode> {
+/// `xocr types [NAME]`: each document type with its keys.
+fn types(name: Option<&str>) -> Result<String> {
     use crate::fields::{catalog, find_doc_type};
     let types: Vec<_> = match name {
         None => catalog().iter().collect(),
@@ -36,10 +51,10 @@ fn types(name: Option<&str>) -> Result<ExitCode> {
             ))
         })?],
     };
-    let mut out = anstream::stdout();
+    let mut out = String::new();
     for (i, t) in types.iter().enumerate() {
         if i > 0 {
-            writeln!(out)?;
+            out.push('\n');
         }
         let note = if t.keys_confirmed {
             ""
@@ -54,15 +69,19 @@ fn types(name: Option<&str>) -> Result<ExitCode> {
         for (key, desc) in t.keys {
             table.add_row(vec![format!("  {key}"), desc.to_string()]);
         }
-        writeln!(out, "{table}")?;
+        for line in table.to_string().lines() {
+            writeln!(out, "{}", line.trim_end())?;
+        }
     }
-    Ok(ExitCode::Success)
+    Ok(out)
 }
 
-fn codes(code: Option<i64>) -> Result<ExitCode> {
+/// `xocr codes [CODE]`: the vendor's error codes with class and advice.
+fn codes(code: Option<i64>) -> Result<String> {
     use crate::api::codes::{CODES, lookup};
     let rows: Vec<_> = match code {
         None => CODES.iter().collect(),
+        Some(200) => return Ok("200  success: the reply carries a result\n".into()),
         Some(c) => match lookup(c) {
             Some(info) => vec![info],
             None => {
@@ -86,6 +105,5 @@ fn codes(code: Option<i64>) -> Result<ExitCode> {
             c.action.to_string(),
         ]);
     }
-    println!("{table}");
-    Ok(ExitCode::Success)
+    Ok(format!("{table}\n"))
 }

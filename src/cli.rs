@@ -14,7 +14,8 @@ Exit codes:
   3    stopped by a stop-class service code (credentials, quota, endpoint);
        the remaining files are reported as not attempted
   130  interrupted by Ctrl-C; finished results are kept (and stored with
-       --out-dir), the rest are reported as not attempted";
+       --out-dir), the rest are reported as not attempted
+  141  stdout was closed early (e.g. `| head`); the batch stopped";
 
 /// Read ID cards, bank cards, licences and other certificates from pictures.
 #[derive(Debug, Parser)]
@@ -92,8 +93,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
 
 fn parse_qps(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
-        _ => Err("expected a positive number of requests per second".into()),
+        Ok(r) if (0.01..=100_000.0).contains(&r) => Ok(r),
+        _ => Err("expected requests per second from 0.01 to 100000".into()),
     }
 }
 
@@ -264,7 +265,7 @@ pub struct ScanArgs {
     pub config: Option<PathBuf>,
 
     /// Print no warnings, per-file errors or summary on stderr.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// Print more about each request on stderr.

@@ -19,6 +19,10 @@ pub const DEFAULT_ENDPOINT: &str = "http://api.xinhuokj.com:40072/ocr";
 pub const DEFAULT_TYPE: &str = "8";
 /// Connect and read time-out when none is given, seconds.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 60.0;
+/// Largest picture file the service takes, bytes (PROTOCOL.md).
+pub const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
+/// Longest time-out accepted, seconds (one day).
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
 
 /// The config file, `$XDG_CONFIG_HOME/xocr/config.toml` by default. Every key
 /// is optional; unknown keys are an error so a typo does not go unnoticed.
@@ -34,6 +38,9 @@ pub struct ConfigFile {
     pub request_type: Option<String>,
     /// Connect and read time-out, seconds.
     pub timeout: Option<f64>,
+    /// Where the file was read from (not a key of the file).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
 }
 
 /// How to reach the service.
@@ -126,6 +133,7 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
         },
     };
     let text = match std::fs::read_to_string(&path) {
+        Ok(t) if t.starts_with('\u{feff}') => t.trim_start_matches('\u{feff}').to_string(),
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
             return Ok(ConfigFile::default());
@@ -137,8 +145,25 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
             )));
         }
     };
-    toml::from_str(&text)
-        .map_err(|e| usage(format!("config file {} is not valid: {e}", path.display())))
+    let mut file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        // Never quote the file: the offending line may hold the token.
+        let at = e
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(" at line {line}, column {column}")
+            })
+            .unwrap_or_default();
+        usage(format!(
+            "config file {} is not valid TOML{at}: {}",
+            path.display(),
+            e.message().trim_end()
+        ))
+    })?;
+    file.path = Some(path);
+    Ok(file)
 }
 
 /// Resolves the settings of `xocr scan`. `env` looks up an environment
@@ -150,11 +175,7 @@ pub fn resolve(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Settings> {
     let token = resolve_token(args, file, &env)?;
-    if args.unordered && args.format != Format::Jsonl {
-        return Err(usage(
-            "--unordered goes with -o jsonl (the other formats keep input order)",
-        ));
-    }
+    check_combinations(args)?;
     let endpoint = args
         .endpoint
         .clone()
@@ -170,9 +191,9 @@ pub fn resolve(
         .timeout
         .or(file.timeout)
         .unwrap_or(DEFAULT_TIMEOUT_SECS);
-    if !(timeout.is_finite() && timeout > 0.0) {
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= MAX_TIMEOUT_SECS) {
         return Err(usage(format!(
-            "timeout must be a positive number of seconds, not {timeout}"
+            "timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECS}, not {timeout}"
         )));
     }
     let request_type = args
@@ -180,6 +201,11 @@ pub fn resolve(
         .clone()
         .or_else(|| file.request_type.clone())
         .unwrap_or_else(|| DEFAULT_TYPE.to_string());
+    if request_type.trim().is_empty() {
+        return Err(usage(
+            "the request type (--type or type = in the config file) is empty; the service's is \"8\"",
+        ));
+    }
     Ok(Settings {
         service: Service {
             endpoint,
@@ -233,27 +259,72 @@ pub fn resolve(
     })
 }
 
+/// Flags that would be silently ignored are usage errors instead.
+fn check_combinations(args: &ScanArgs) -> Result<()> {
+    let format = args.format;
+    if args.unordered && format != Format::Jsonl {
+        return Err(usage(
+            "--unordered goes with -o jsonl (the other formats keep input order)",
+        ));
+    }
+    if (args.bom || args.csv_layout != CsvLayout::Long) && format != Format::Csv {
+        return Err(usage("--bom and --csv-layout go with -o csv"));
+    }
+    if args.include_images && !matches!(format, Format::Json | Format::Jsonl) {
+        return Err(usage(
+            "--include-images goes with -o json or -o jsonl (tables and CSV show pictures as a placeholder or their saved path)",
+        ));
+    }
+    if args.fields.iter().any(|f| f.trim().is_empty()) {
+        return Err(usage(
+            "--fields has an empty key; give keys such as name,id_number (`xocr types` lists them)",
+        ));
+    }
+    if args.max_bytes > MAX_UPLOAD_BYTES {
+        return Err(usage(format!(
+            "--max-bytes may be at most 10M: the service takes pictures of at most {MAX_UPLOAD_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
 fn resolve_token(
     args: &ScanArgs,
     file: &ConfigFile,
     env: &impl Fn(&str) -> Option<String>,
 ) -> Result<Secret> {
+    // A source that is given but empty is a mistake worth naming; an empty
+    // XOCR_TOKEN counts as unset, as shells make that easy to do by accident.
     let token = if let Some(t) = &args.token {
-        Secret::new(t)
+        let t = Secret::new(t);
+        if t.is_empty() {
+            return Err(usage("--token is empty"));
+        }
+        t
     } else if let Some(path) = &args.token_file {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read token file {}", path.display()))
             .map_err(|e| usage(format!("{e:#}")))?;
-        Secret::new(text.lines().next().unwrap_or(""))
-    } else if let Some(t) = env("XOCR_TOKEN") {
+        let t = Secret::new(text.lines().next().unwrap_or(""));
+        if t.is_empty() {
+            return Err(usage(format!(
+                "token file {} is empty: its first line must hold the token",
+                path.display()
+            )));
+        }
+        t
+    } else if let Some(t) = env("XOCR_TOKEN").filter(|t| !t.trim().is_empty()) {
         Secret::new(&t)
-    } else if let Some(t) = &file.token {
+    } else if let Some(t) = file.token.as_deref().filter(|t| !t.trim().is_empty()) {
         Secret::new(t)
     } else {
         Secret::new("")
     };
     if token.is_empty() {
-        let where_ = default_config_path()
+        let where_ = file
+            .path
+            .clone()
+            .or_else(default_config_path)
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "$XDG_CONFIG_HOME/xocr/config.toml".into());
         return Err(usage(format!(

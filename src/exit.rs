@@ -15,6 +15,9 @@ pub enum ExitCode {
     Stopped = 3,
     /// 130: interrupted by Ctrl-C (128 + SIGINT).
     Interrupted = 130,
+    /// 141: the reader of stdout went away (128 + SIGPIPE); the batch was
+    /// stopped, as a program killed by SIGPIPE would be.
+    BrokenPipe = 141,
 }
 
 impl ExitCode {

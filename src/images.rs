@@ -1,9 +1,10 @@
 //! Picture fields of a reply: recognise them, and write them to disk safely
 //! and atomically.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 use base64::Engine as _;
@@ -91,13 +92,25 @@ pub fn safe_component(s: &str) -> String {
     out
 }
 
-/// Names the pictures of each input: `<stem>.<key>.<ext>` in one directory.
-/// Inputs whose stems collide (same name in different folders) get the first
-/// 8 hex digits of the SHA-256 of their full path added to the stem, so no
-/// input overwrites another's pictures, whatever order the batch runs in.
+/// Names the pictures of each input: `<stem>.<key>.<ext>` in one directory,
+/// so that no picture overwrites another's:
+///
+/// - inputs whose stems collide within the run (same name in different
+///   folders) get the first 8 hex digits of the SHA-256 of their path added
+///   to the stem, whatever order the batch runs in;
+/// - a file left by an earlier run under the plain name, with other bytes,
+///   is kept: this input's picture takes the hashed stem instead (a rerun of
+///   the same input finds its own bytes and reuses the plain name);
+/// - a key that comes twice in one reply (or two keys that become the same
+///   safe name) gets `-2`, `-3`… after the key.
 pub struct PictureNamer {
     dir: PathBuf,
+    /// Planned stem of each input.
     stems: Vec<String>,
+    /// Stem with the path hash, for each input.
+    hashed: Vec<String>,
+    /// Paths written in this run.
+    written: Mutex<HashSet<PathBuf>>,
 }
 
 impl PictureNamer {
@@ -108,36 +121,93 @@ impl PictureNamer {
         for s in &raw {
             *counts.entry(s.to_lowercase()).or_default() += 1;
         }
-        let stems = raw
-            .into_iter()
+        let hashed: Vec<String> = raw
+            .iter()
             .zip(labels)
             .map(|(stem, label)| {
+                let hash = Sha256::digest(label.as_bytes());
+                format!(
+                    "{stem}-{:02x}{:02x}{:02x}{:02x}",
+                    hash[0], hash[1], hash[2], hash[3]
+                )
+            })
+            .collect();
+        let stems = raw
+            .iter()
+            .zip(&hashed)
+            .map(|(stem, h)| {
                 if counts[&stem.to_lowercase()] > 1 {
-                    let hash = Sha256::digest(label.as_bytes());
-                    format!(
-                        "{stem}-{:02x}{:02x}{:02x}{:02x}",
-                        hash[0], hash[1], hash[2], hash[3]
-                    )
+                    h.clone()
                 } else {
-                    stem
+                    stem.clone()
                 }
             })
             .collect();
         PictureNamer {
             dir: dir.to_path_buf(),
             stems,
+            hashed,
+            written: Mutex::new(HashSet::new()),
         }
     }
 
-    /// Path for input number `index`'s picture `key` in `format`.
-    pub fn path(&self, index: usize, key: &str, format: &str) -> PathBuf {
-        self.dir.join(format!(
-            "{}.{}.{}",
-            self.stems[index],
-            safe_component(key),
-            extension(format)
-        ))
+    /// Chooses the path for input number `index`'s picture `key` holding
+    /// `bytes` in `format`, and reserves it for this run. `taken` holds the
+    /// paths already given to this input's other pictures.
+    pub fn claim(
+        &self,
+        index: usize,
+        key: &str,
+        format: &str,
+        bytes: &[u8],
+        taken: &mut HashSet<PathBuf>,
+    ) -> PathBuf {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let plain = &self.stems[index];
+        let key = safe_component(key);
+        let ext = extension(format);
+        let mut chosen = None;
+        for n in 1.. {
+            let suffix = if n == 1 {
+                String::new()
+            } else {
+                format!("-{n}")
+            };
+            let name = |stem: &str| self.dir.join(format!("{stem}.{key}{suffix}.{ext}"));
+            let first = name(plain);
+            if taken.contains(&first) || written.contains(&first) {
+                continue;
+            }
+            let foreign = std::fs::read(&first).is_ok_and(|old| old != bytes);
+            if !foreign {
+                chosen = Some(first);
+                break;
+            }
+            // An earlier run left another picture there: keep it, and use
+            // this input's own hashed name (an old file there is an earlier
+            // run's picture of this same input, replaced).
+            let second = name(&self.hashed[index]);
+            if !taken.contains(&second) && !written.contains(&second) {
+                chosen = Some(second);
+                break;
+            }
+        }
+        let path = chosen.expect("the loop always chooses");
+        written.insert(path.clone());
+        taken.insert(path.clone());
+        path
     }
+}
+
+/// Creates `dir` if needed and checks that a file can be written in it.
+/// Fails naming the directory and the reason.
+pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    tempfile::Builder::new()
+        .prefix(".xocr-check-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    Ok(())
 }
 
 fn stem_of(label: &str) -> String {
@@ -187,19 +257,59 @@ mod tests {
 
     #[test]
     fn colliding_stems_get_distinct_names() {
-        let n = PictureNamer::new(
-            Path::new("out"),
-            &["a/id.jpg", "b/id.png", "c/other.jpg", "-"],
-        );
-        let p0 = n.path(0, "crop_image", "jpeg");
-        let p1 = n.path(1, "crop_image", "jpeg");
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let n = PictureNamer::new(d, &["a/id.jpg", "b/id.png", "c/other.jpg", "-"]);
+        let mut t = [
+            HashSet::new(),
+            HashSet::new(),
+            HashSet::new(),
+            HashSet::new(),
+        ];
+        let p0 = n.claim(0, "crop_image", "jpeg", b"x", &mut t[0]);
+        let p1 = n.claim(1, "crop_image", "jpeg", b"y", &mut t[1]);
         assert_ne!(p0, p1);
-        assert!(p0.to_str().unwrap().starts_with("out/id-"));
+        assert!(p0.file_name().unwrap().to_str().unwrap().starts_with("id-"));
         assert_eq!(
-            n.path(2, "head_portrait", "png"),
-            Path::new("out/other.head_portrait.png")
+            n.claim(2, "head_portrait", "png", b"z", &mut t[2]),
+            d.join("other.head_portrait.png")
         );
-        assert_eq!(n.path(3, "x", "bmp"), Path::new("out/stdin.x.bmp"));
+        assert_eq!(
+            n.claim(3, "x", "bmp", b"w", &mut t[3]),
+            d.join("stdin.x.bmp")
+        );
+        // The same key twice in one reply.
+        assert_eq!(
+            n.claim(2, "head_portrait", "png", b"v", &mut t[2]),
+            d.join("other.head_portrait-2.png")
+        );
+    }
+
+    #[test]
+    fn an_earlier_runs_picture_of_another_input_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("x.head_portrait.png"), b"first person").unwrap();
+        let n = PictureNamer::new(d, &["b/x.jpg"]);
+        let p = n.claim(
+            0,
+            "head_portrait",
+            "png",
+            b"second person",
+            &mut HashSet::new(),
+        );
+        assert_ne!(p, d.join("x.head_portrait.png"));
+        assert!(p.file_name().unwrap().to_str().unwrap().starts_with("x-"));
+        // A rerun of the first input finds its own bytes and reuses the name.
+        let again = PictureNamer::new(d, &["a/x.jpg"]);
+        let q = again.claim(
+            0,
+            "head_portrait",
+            "png",
+            b"first person",
+            &mut HashSet::new(),
+        );
+        assert_eq!(q, d.join("x.head_portrait.png"));
     }
 
     #[test]

@@ -62,12 +62,12 @@ pub fn expand(args: &[String], opts: &ExpandOptions, stdin: impl BufRead) -> Res
             ));
         }
         let text = if list == "-" {
-            read_list(stdin)
+            read_list(stdin, "-")
         } else {
             std::fs::File::open(list)
                 .map_err(|e| usage(format!("cannot read --files-from {list}: {e}")))
                 .map(std::io::BufReader::new)
-                .map(read_list)?
+                .map(|r| read_list(r, list))?
         }?;
         // Lines are literal paths, never patterns.
         words.extend(text.into_iter().map(|l| format!("\0{l}")));
@@ -108,11 +108,17 @@ pub fn expand(args: &[String], opts: &ExpandOptions, stdin: impl BufRead) -> Res
     Ok(out)
 }
 
-fn read_list(r: impl BufRead) -> Result<Vec<String>> {
+fn read_list(r: impl BufRead, name: &str) -> Result<Vec<String>> {
     let mut lines = Vec::new();
-    for line in r.lines() {
-        let line = line.map_err(|e| usage(format!("cannot read --files-from: {e}")))?;
+    for (n, line) in r.lines().enumerate() {
+        let line = line.map_err(|e| usage(format!("cannot read --files-from {name}: {e}")))?;
         let line = line.trim_end_matches('\r');
+        // A byte-order mark, as Windows editors write, is not part of a path.
+        let line = if n == 0 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
+        };
         if !line.trim().is_empty() {
             lines.push(line.to_string());
         }
@@ -125,8 +131,13 @@ fn is_pattern(word: &str) -> bool {
 }
 
 fn glob_matches(pattern: &str) -> Result<Vec<PathBuf>> {
-    let paths =
-        glob::glob(pattern).map_err(|e| usage(format!("bad glob pattern {pattern:?}: {e}")))?;
+    // As a shell does: `*` does not match a leading dot.
+    let options = glob::MatchOptions {
+        require_literal_leading_dot: true,
+        ..glob::MatchOptions::new()
+    };
+    let paths = glob::glob_with(pattern, options)
+        .map_err(|e| usage(format!("bad glob pattern {pattern:?}: {e}")))?;
     // Unreadable entries are skipped, as a shell does.
     let mut v: Vec<PathBuf> = paths.filter_map(|p| p.ok()).collect();
     v.sort();
@@ -142,7 +153,9 @@ fn add_path(path: PathBuf, recursive: bool, out: &mut Vec<Input>, seen: &mut Has
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) if has_picture_extension(e.path()) => push(e.into_path(), out, seen),
+                Ok(e) if has_picture_extension(e.path()) || looks_like_picture(e.path()) => {
+                    push(e.into_path(), out, seen)
+                }
                 Ok(_) => {}
                 // An unreadable folder inside the tree: keep it as an input
                 // so its error is reported with the rest of the batch.
@@ -183,6 +196,20 @@ pub fn shard(inputs: Vec<Input>, k: u32, n: u32) -> Vec<Input> {
             u64::from_be_bytes(first) % u64::from(n) == u64::from(k - 1)
         })
         .collect()
+}
+
+/// True when the file's first bytes are those of a picture or document
+/// format ([`crate::preflight::sniff`]), whatever its name: a folder walk
+/// takes `scan-0001` and `photo.dat` too, and skips text and other files.
+fn looks_like_picture(path: &Path) -> bool {
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    !matches!(
+        crate::preflight::sniff(&head[..n]),
+        crate::preflight::Format::NotPicture(_)
+    )
 }
 
 /// True when the path's extension is one of [`PICTURE_EXTENSIONS`],

@@ -14,8 +14,14 @@ pub fn install() -> Result<(), ctrlc::Error> {
         if PRESSES.fetch_add(1, Ordering::SeqCst) >= 1 {
             std::process::exit(EXIT_INTERRUPTED);
         }
+        // On a terminal, start a fresh line after the echoed ^C.
+        let newline = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            "\n"
+        } else {
+            ""
+        };
         eprintln!(
-            "\nxocr: interrupted: finishing the requests in flight (Ctrl-C again to quit now)"
+            "{newline}xocr: interrupted: finishing the requests in flight (Ctrl-C again to quit now)"
         );
     })
 }

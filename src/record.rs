@@ -100,7 +100,8 @@ pub struct ErrorInfo {
     pub message: String,
     /// `retry`, `file` or `stop` for service and transport errors (see
     /// PROTOCOL.md); `input` when the file never reached the service;
-    /// `not_attempted` when an earlier stop-class error ended the batch.
+    /// `output` when its pictures could not be saved; `check` when
+    /// `--strict` failed it; `not_attempted` when the batch stopped first.
     pub class: &'static str,
     /// What to do about it, when there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,6 +111,9 @@ pub struct ErrorInfo {
 impl ErrorInfo {
     /// Class name of an error found before any request was sent.
     pub const INPUT: &'static str = "input";
+    /// Class name of a file whose result could not be written out (its
+    /// pictures, with `--save-images`).
+    pub const OUTPUT: &'static str = "output";
     /// Class name of a file failed by `--strict` because a check failed.
     pub const CHECK: &'static str = "check";
     /// Class name of a file skipped because the batch stopped.
@@ -166,16 +170,10 @@ impl Record {
             let Some(masked) = crate::fields::mask(&doc_type, &item.key, value) else {
                 continue;
             };
-            for check in &mut r.checks {
-                if !value.is_empty() {
-                    check.detail = check.detail.replace(value.as_str(), &masked);
-                }
-                if let Some(serde_json::Value::String(n)) = &item.normalized {
-                    if !n.is_empty() {
-                        let m = crate::fields::mask(&doc_type, &item.key, n).unwrap_or_default();
-                        check.detail = check.detail.replace(n.as_str(), &m);
-                    }
-                }
+            mask_details(&mut r.checks, value, &masked);
+            if let Some(serde_json::Value::String(n)) = &item.normalized {
+                let m = crate::fields::mask(&doc_type, &item.key, n).unwrap_or_default();
+                mask_details(&mut r.checks, n, &m);
             }
             item.normalized = match &item.normalized {
                 Some(serde_json::Value::String(n)) => {
@@ -196,5 +194,17 @@ impl Record {
             Some(h) => format!("{} ({h})", e.message),
             None => e.message.clone(),
         })
+    }
+}
+
+/// Replaces every quotation of `value` in the checks' details by `masked`.
+pub fn mask_details(checks: &mut [Check], value: &str, masked: &str) {
+    if value.is_empty() {
+        return;
+    }
+    for check in checks {
+        if check.detail.contains(value) {
+            check.detail = check.detail.replace(value, masked);
+        }
     }
 }

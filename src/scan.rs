@@ -8,12 +8,13 @@ use crate::api::{ApiError, Client, OcrResult};
 use crate::batch::rate::RateLimiter;
 use crate::batch::retry::{self, RetryPolicy};
 use crate::config::Checks;
+use crate::fields::Check;
 use crate::fields::{self, FieldRef};
 use crate::images::{self, PictureNamer};
 use crate::input::{self, Input};
 use crate::preflight;
 use crate::record::{ErrorInfo, Item, Picture, Record};
-use crate::store::{Claim, Store};
+use crate::store::{Claim, Store, Stored};
 
 /// What every input's pass shares.
 pub struct Context {
@@ -58,14 +59,14 @@ pub fn scan_one(
         let key = Store::key(&bytes);
         if !ctx.force {
             if let Some(stored) = store.get(&key) {
-                return from_store(ctx, index, input, stored.result);
+                return from_store(ctx, index, input, stored);
             }
         }
         match store.claim(&key) {
             Claim::Owner(guard) => claim = Some((key, guard)),
             Claim::Waited => {
                 if let Some(stored) = store.get(&key) {
-                    return from_store(ctx, index, input, stored.result);
+                    return from_store(ctx, index, input, stored);
                 }
             }
         }
@@ -110,26 +111,38 @@ pub fn scan_one(
         .and_then(|r| r.cost_time)
         .map(|ms| format!(" (service time {ms} ms)"))
         .unwrap_or_default();
-    let mut warnings = prepared.warnings;
-    if let (Ok(result), Some((key, _guard))) = (&reply, &claim) {
-        let to_store = if ctx.mask_saved {
-            crate::store::masked(result)
-        } else {
-            result.clone()
+    let to_store = match (&reply, &claim) {
+        (Ok(result), Some(_)) => Some(result.clone()),
+        _ => None,
+    };
+    let mut record = match reply {
+        Ok(result) => build_record(ctx, index, input, result, None),
+        Err(e) => Record::failed(input.label.clone(), api_error_info(&e)),
+    };
+    record.preprocess = prepared.preprocess;
+    record.warnings.extend(prepared.warnings);
+    if let (Some(mut result), Some((key, _guard)), Some(store)) = (to_store, &claim, &ctx.store) {
+        let mut checks = None;
+        if ctx.mask_saved {
+            let mut c = all_checks(ctx, &result);
+            crate::store::mask(&mut result, &mut c);
+            checks = Some(c);
+        }
+        let stored = Stored {
+            sha256: String::new(),
+            request_type: String::new(),
+            file: input.label.clone(),
+            result,
+            preprocess: record.preprocess.clone(),
+            warnings: record.warnings.clone(),
+            masked: ctx.mask_saved,
+            checks,
         };
-        if let Some(Err(e)) = ctx
-            .store
-            .as_ref()
-            .map(|s| s.put(key, &input.label, &to_store))
-        {
-            warnings.push(format!("result not stored: {e:#}"));
+        if let Err(e) = store.put(key, stored) {
+            record.warnings.push(format!("result not stored: {e:#}"));
         }
     }
     drop(claim);
-    let mut record = match reply {
-        Ok(result) => build_record(ctx, index, input, result),
-        Err(e) => Record::failed(input.label.clone(), api_error_info(&e)),
-    };
     log.push(format!(
         "read {read_len} bytes, sent {} bytes, {} after {took} ms{cost}",
         prepared.bytes.len(),
@@ -140,8 +153,6 @@ pub fn scan_one(
     ));
     record.log = log;
     record.retries = retries;
-    record.preprocess = prepared.preprocess;
-    record.warnings.extend(warnings);
     record
 }
 
@@ -200,8 +211,12 @@ fn sleep_unless(d: Duration, cancelled: &dyn Fn() -> bool) -> bool {
     }
 }
 
-fn from_store(ctx: &Context, index: usize, input: &Input, result: OcrResult) -> Record {
-    let mut record = build_record(ctx, index, input, result);
+fn from_store(ctx: &Context, index: usize, input: &Input, stored: Stored) -> Record {
+    // A masked result keeps the checks made on the values as read.
+    let checks = if stored.masked { stored.checks } else { None };
+    let mut record = build_record(ctx, index, input, stored.result, checks);
+    record.preprocess = stored.preprocess;
+    record.warnings.extend(stored.warnings);
     record.from_store = true;
     record
         .log
@@ -231,9 +246,30 @@ pub fn api_error_info(e: &ApiError) -> ErrorInfo {
     }
 }
 
-fn build_record(ctx: &Context, index: usize, input: &Input, mut result: OcrResult) -> Record {
+/// The checks of every text field of `result` (before `--fields`).
+fn all_checks(ctx: &Context, result: &OcrResult) -> Vec<Check> {
+    let refs: Vec<FieldRef> = result
+        .item_list
+        .iter()
+        .filter(|i| images::decode_picture(&i.value).is_none())
+        .map(|i| FieldRef::new(&i.key, &i.value))
+        .collect();
+    fields::run_checks(&result.doc_type, &refs, ctx.checks.as_of)
+}
+
+/// Turns a result into a record: pictures recognised (and written with
+/// `--save-images`), values normalised, checks run (or `checks` given, for
+/// a masked stored result), `--fields` applied, `--strict` judged.
+fn build_record(
+    ctx: &Context,
+    index: usize,
+    input: &Input,
+    mut result: OcrResult,
+    checks: Option<Vec<Check>>,
+) -> Record {
     let mut saved = Vec::new();
-    let mut save_errors = Vec::new();
+    let mut save_error: Option<String> = None;
+    let mut taken = std::collections::HashSet::new();
     let mut items = Vec::with_capacity(result.item_list.len());
     for wire in std::mem::take(&mut result.item_list) {
         let picture = images::decode_picture(&wire.value);
@@ -252,15 +288,16 @@ fn build_record(ctx: &Context, index: usize, input: &Input, mut result: OcrResul
                     bytes: bytes.len(),
                     saved: None,
                 };
-                if let Some(namer) = &ctx.namer {
-                    let path = namer.path(index, &item.key, format);
+                if let (Some(namer), None) = (&ctx.namer, &save_error) {
+                    let path = namer.claim(index, &item.key, format, &bytes, &mut taken);
                     match images::write_atomic(&path, &bytes) {
                         Ok(()) => {
                             let p = path.to_string_lossy().into_owned();
                             saved.push(p.clone());
                             pic.saved = Some(p);
                         }
-                        Err(e) => save_errors.push(format!("{e:#}")),
+                        // The next pictures would fail alike: say it once.
+                        Err(e) => save_error = Some(format!("{e:#}")),
                     }
                 }
                 if ctx.include_images {
@@ -276,15 +313,17 @@ fn build_record(ctx: &Context, index: usize, input: &Input, mut result: OcrResul
         items.push(item);
     }
     // Checks see every field, also those --fields leaves out.
-    let refs: Vec<FieldRef> = items
-        .iter()
-        .filter(|i| i.picture.is_none())
-        .map(|i| FieldRef::new(&i.key, i.value.as_deref().unwrap_or("")))
-        .collect();
-    let checks = fields::run_checks(&result.doc_type, &refs, ctx.checks.as_of);
-    drop(refs);
+    let mut checks = checks.unwrap_or_else(|| {
+        let refs: Vec<FieldRef> = items
+            .iter()
+            .filter(|i| i.picture.is_none())
+            .map(|i| FieldRef::new(&i.key, i.value.as_deref().unwrap_or("")))
+            .collect();
+        fields::run_checks(&result.doc_type, &refs, ctx.checks.as_of)
+    });
     if !ctx.fields.is_empty() {
         items.retain(|i| ctx.fields.contains(&i.key));
+        checks.retain(|c| ctx.fields.contains(&c.field));
     }
     let mut record = Record {
         file: input.label.clone(),
@@ -311,17 +350,21 @@ fn build_record(ctx: &Context, index: usize, input: &Input, mut result: OcrResul
             code: None,
             message: format!("failed checks: {}", failed.join(", ")),
             class: ErrorInfo::CHECK,
-            hint: Some("the picture was probably misread; check it by eye".into()),
+            hint: Some(if failed.iter().all(|c| c == "validity_expiry") {
+                "the document has expired".into()
+            } else {
+                "the picture may have been misread, or the document is not valid; see checks".into()
+            }),
         });
     }
-    if !save_errors.is_empty() {
+    if let Some(e) = save_error {
         // The result is kept, but the file counts as failed: a picture the
         // user asked for was not written.
         record.ok = false;
         record.error = Some(ErrorInfo {
             code: None,
-            message: format!("cannot save pictures: {}", save_errors.join("; ")),
-            class: ErrorInfo::INPUT,
+            message: format!("cannot save pictures: {e}"),
+            class: ErrorInfo::OUTPUT,
             hint: Some("check that --save-images names a writable directory".into()),
         });
     }

@@ -1,9 +1,9 @@
 //! `xocr scan`: resolve the settings, expand the inputs, build the shared
 //! context, run the batch, report, and choose the exit code.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use crate::api::Client;
 use crate::batch::{self, rate::RateLimiter};
@@ -32,7 +32,12 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     )?;
     if inputs.is_empty() {
         return Err(usage(
-            "no input to scan: the arguments and --files-from named no file",
+            "no input to scan: the arguments, folders and --files-from named no picture",
+        ));
+    }
+    if inputs.iter().any(|i| i.source == input::Source::Stdin) && io::stdin().is_terminal() {
+        return Err(usage(
+            "standard input is a terminal: pipe a picture into `xocr scan -`, e.g. `xocr scan - < id.jpg`",
         ));
     }
     let inputs = match settings.batch.shard {
@@ -58,8 +63,9 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     };
     let outcome = match batch::run(&ctx, &inputs, opts, sink.as_mut()) {
         Ok(o) => o,
-        // The reader went away (`| head`): nothing more to say.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::Success),
+        // The reader went away (`| head`): stop quietly, but do not claim
+        // the batch was complete.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::BrokenPipe),
         Err(e) => return Err(anyhow::Error::new(e).context("cannot write the output")),
     };
 
@@ -71,6 +77,19 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         }
         if let Some(reason) = &outcome.stopped_by {
             eprintln!("xocr: stopped: {reason}");
+        }
+        let unseen: Vec<&str> = settings
+            .output
+            .fields
+            .iter()
+            .filter(|f| !outcome.keys_seen.contains(*f))
+            .map(String::as_str)
+            .collect();
+        if !unseen.is_empty() && outcome.succeeded > 0 {
+            eprintln!(
+                "xocr: warning: --fields: no result had {} (`xocr types` lists the keys)",
+                unseen.join(", ")
+            );
         }
     }
     Ok(if outcome.interrupted {
@@ -94,6 +113,11 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
         ),
         None => None,
     };
+    if let Some(dir) = &settings.output.save_images {
+        crate::images::ensure_writable_dir(dir)
+            .context("--save-images")
+            .map_err(|e| usage(format!("{e:#}")))?;
+    }
     let namer = settings.output.save_images.as_deref().map(|dir| {
         let labels: Vec<&str> = inputs.iter().map(|i| i.label.as_str()).collect();
         PictureNamer::new(dir, &labels)

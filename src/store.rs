@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::api::OcrResult;
+use crate::fields::Check;
 use crate::images::{safe_component, write_atomic};
 
 /// What one stored file holds.
@@ -25,6 +26,20 @@ pub struct Stored {
     pub file: String,
     /// The service's `result`, as received (masked with `--mask-saved`).
     pub result: OcrResult,
+    /// What preflight did to the picture before it was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preprocess: Option<String>,
+    /// Preflight's warnings about the picture.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// True when `result` was masked (`--mask-saved`): its personal values
+    /// are no longer the ones read, so `checks` keeps the checks made on the
+    /// real values (their details masked too).
+    #[serde(default)]
+    pub masked: bool,
+    /// With `masked`: the checks of the unmasked result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Vec<Check>>,
 }
 
 /// A "done" flag and the condition variable that announces it.
@@ -71,8 +86,7 @@ impl Store {
     /// Opens (creating it when needed) the store directory. Fails with the
     /// path named when it cannot be created.
     pub fn open(dir: &Path, request_type: &str) -> Result<Store> {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create --out-dir {}", dir.display()))?;
+        crate::images::ensure_writable_dir(dir).context("--out-dir")?;
         Ok(Store {
             dir: dir.to_path_buf(),
             request_type: request_type.to_string(),
@@ -103,14 +117,11 @@ impl Store {
         (stored.sha256 == key && stored.request_type == self.request_type).then_some(stored)
     }
 
-    /// Stores a result atomically (temporary file, then rename).
-    pub fn put(&self, key: &str, file: &str, result: &OcrResult) -> Result<()> {
-        let stored = Stored {
-            sha256: key.to_string(),
-            request_type: self.request_type.clone(),
-            file: file.to_string(),
-            result: result.clone(),
-        };
+    /// Stores a result atomically (temporary file, then rename). `stored`'s
+    /// `sha256` and `type` are set here.
+    pub fn put(&self, key: &str, mut stored: Stored) -> Result<()> {
+        stored.sha256 = key.to_string();
+        stored.request_type = self.request_type.clone();
         let bytes = serde_json::to_vec(&stored)?;
         write_atomic(&self.path(key), &bytes)
     }
@@ -141,17 +152,18 @@ impl Store {
     }
 }
 
-/// A copy of `result` with personal text fields masked (`--mask-saved`),
-/// by the rules of [`crate::fields::mask`]; pictures are kept.
-pub fn masked(result: &OcrResult) -> OcrResult {
-    let mut r = result.clone();
-    for item in &mut r.item_list {
+/// Masks personal text fields of `result` in place (`--mask-saved`), by
+/// the rules of [`crate::fields::mask`], and every quotation of their values
+/// in `checks`' details; pictures are kept.
+pub fn mask(result: &mut OcrResult, checks: &mut [Check]) {
+    let doc_type = result.doc_type.clone();
+    for item in &mut result.item_list {
         if crate::images::decode_picture(&item.value).is_some() {
             continue;
         }
-        if let Some(m) = crate::fields::mask(&r.doc_type, &item.key, &item.value) {
+        if let Some(m) = crate::fields::mask(&doc_type, &item.key, &item.value) {
+            crate::record::mask_details(checks, &item.value, &m);
             item.value = m;
         }
     }
-    r
 }

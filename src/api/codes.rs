@@ -261,7 +261,7 @@ pub const CODES: &[CodeInfo] = &[
         "Classify failed",
         "not a supported document",
         File,
-        "check that the picture shows a supported document (see PROTOCOL)",
+        "check that the picture shows a supported document (xocr types)",
     ),
     c(
         40600,

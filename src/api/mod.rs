@@ -220,7 +220,12 @@ pub fn parse_reply(bytes: &[u8]) -> Result<OcrResult, ApiError> {
 
 fn transport_error(e: ureq::Error) -> ApiError {
     let why = match e {
-        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            "timed out connecting".to_string()
+        }
+        ureq::Error::Timeout(t) => {
+            return ApiError::Transport(format!("the service did not answer in time ({t})"));
+        }
         ureq::Error::HostNotFound => "host not found".into(),
         ureq::Error::ConnectionFailed => "connection failed".into(),
         ureq::Error::BadUri(u) => format!("bad URL: {u}"),

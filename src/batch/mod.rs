@@ -37,6 +37,8 @@ pub struct Outcome {
     pub stopped_by: Option<String>,
     /// Ctrl-C ended the batch.
     pub interrupted: bool,
+    /// Every item key printed, for the `--fields` check.
+    pub keys_seen: std::collections::HashSet<String>,
     pub elapsed: Duration,
 }
 
@@ -220,6 +222,11 @@ fn not_attempted(input: &Input, why: &str) -> Record {
 
 fn tally(outcome: &mut Outcome, record: &Record) {
     outcome.retries += u64::from(record.retries);
+    for item in &record.items {
+        if !outcome.keys_seen.contains(&item.key) {
+            outcome.keys_seen.insert(item.key.clone());
+        }
+    }
     match &record.error {
         None => {
             outcome.succeeded += 1;
@@ -247,8 +254,14 @@ fn progress_bar(total: usize, opts: Options) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} · {per_sec} · ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} · {rate} · ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", state.per_sec());
+                },
+            ),
     );
     bar
 }

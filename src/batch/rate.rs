@@ -67,7 +67,11 @@ impl RateLimiter {
             None => now,
             Some(rate) => {
                 let at = s.next.max(now);
-                s.next = at + Duration::from_secs_f64(1.0 / rate);
+                // At most one request a minute, whatever the rate says.
+                let gap = Duration::try_from_secs_f64(1.0 / rate)
+                    .unwrap_or(Duration::from_secs(60))
+                    .min(Duration::from_secs(60));
+                s.next = at + gap;
                 at
             }
         };

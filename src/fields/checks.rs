@@ -13,7 +13,7 @@
 //! [`credit_code_check_char`], [`province_name`].
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fields::FieldRef;
 use crate::fields::normalize::{
@@ -22,7 +22,7 @@ use crate::fields::normalize::{
 use crate::fields::text::{compact, find_any, find_value, is_blank, preview};
 
 /// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// The value satisfies the rule.
@@ -37,7 +37,7 @@ pub enum CheckStatus {
 
 /// One check's result, serialised as
 /// `{"field": "id_number", "check": "id_check_char", "status": "ok", "detail": "…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     /// The item key the check is about (the one a table marks), e.g.
     /// `"id_number"`.

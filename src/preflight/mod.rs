@@ -38,6 +38,7 @@
 //!   `max_alloc` = 4 bytes × that many pixels (at least 256 MiB). A 12 MP
 //!   photo peaks at about 90 MB.
 
+mod budget;
 mod limits;
 mod reencode;
 mod sniff;

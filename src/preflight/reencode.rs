@@ -162,6 +162,8 @@ pub(crate) fn run(bytes: Vec<u8>, opts: &Options, force: bool) -> Result<Prepare
         return Err(unsupported_format(format));
     }
     limits::check_decode_pixels(w, h, opts)?;
+    // Held through decode, resize and encode.
+    let _pixels = super::budget::reserve(u64::from(w) * u64::from(h), opts.max_decode_pixels);
 
     let mut frame_note = None;
     let decoded = decode(format, &bytes, opts, &mut frame_note);
