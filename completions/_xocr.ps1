@@ -43,6 +43,8 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('--jpeg-quality', '--jpeg-quality', [CompletionResultType]::ParameterName, 'JPEG quality (1-100) of re-encoded pictures')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Judge expiry dates against DATE (YYYY-MM-DD) instead of today')
             [CompletionResult]::new('--save-images', '--save-images', [CompletionResultType]::ParameterName, 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Who reads the pictures: the OCR service (remote), or xocr''s own offline recogniser (local: no token, nothing uploaded) [default: remote]')
+            [CompletionResult]::new('--det-max-side', '--det-max-side', [CompletionResultType]::ParameterName, 'With --engine local: the long side, px, pictures are scaled to for text detection (a multiple of 32; larger finds smaller text, slower)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the service token from the first line of PATH')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]')

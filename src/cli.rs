@@ -60,6 +60,16 @@ pub enum Format {
     Csv,
 }
 
+/// Who reads the pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// The OCR service (needs a token; pictures are uploaded).
+    Remote,
+    /// xocr's own offline recogniser: nothing is uploaded, no token needed.
+    Local,
+}
+
 /// How CSV rows are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CsvLayout {
@@ -196,6 +206,16 @@ pub struct ScanArgs {
     /// `<input stem>.<key>.<ext>`.
     #[arg(long, value_name = "DIR")]
     pub save_images: Option<PathBuf>,
+
+    /// Who reads the pictures: the OCR service (remote), or xocr's own
+    /// offline recogniser (local: no token, nothing uploaded) [default: remote]
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub engine: Option<EngineKind>,
+
+    /// With --engine local: the long side, px, pictures are scaled to for
+    /// text detection (a multiple of 32; larger finds smaller text, slower).
+    #[arg(long, value_name = "PX", default_value_t = 960)]
+    pub det_max_side: u32,
 
     /// Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to
     /// other users in the process list.

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::batch::retry::RetryPolicy;
-use crate::cli::{CsvLayout, Format, ScanArgs};
+use crate::cli::{CsvLayout, EngineKind, Format, ScanArgs};
 use crate::exit::usage;
 use crate::secret::Secret;
 
@@ -38,6 +38,8 @@ pub struct ConfigFile {
     pub request_type: Option<String>,
     /// Connect and read time-out, seconds.
     pub timeout: Option<f64>,
+    /// `remote` or `local`.
+    pub engine: Option<EngineKind>,
     /// Where the file was read from (not a key of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -101,10 +103,22 @@ pub struct Batch {
     pub unordered: bool,
 }
 
+/// Who reads the pictures.
+#[derive(Debug, Clone)]
+pub enum Engine {
+    /// The OCR service.
+    Remote(Service),
+    /// The offline recogniser.
+    Local {
+        /// Long side for text detection, px (multiple of 32).
+        det_max_side: u32,
+    },
+}
+
 /// Everything a scan needs, resolved once.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub service: Service,
+    pub engine: Engine,
     pub output: Output,
     pub checks: Checks,
     pub batch: Batch,
@@ -174,7 +188,6 @@ pub fn resolve(
     file: &ConfigFile,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Settings> {
-    let token = resolve_token(args, file, &env)?;
     check_combinations(args)?;
     let endpoint = args
         .endpoint
@@ -206,13 +219,20 @@ pub fn resolve(
             "the request type (--type or type = in the config file) is empty; the service's is \"8\"",
         ));
     }
-    Ok(Settings {
-        service: Service {
+    let kind = args.engine.or(file.engine).unwrap_or(EngineKind::Remote);
+    let engine = match kind {
+        EngineKind::Remote => Engine::Remote(Service {
             endpoint,
             request_type,
             timeout: Duration::from_secs_f64(timeout),
-            token,
+            token: resolve_token(args, file, &env)?,
+        }),
+        EngineKind::Local => Engine::Local {
+            det_max_side: args.det_max_side,
         },
+    };
+    Ok(Settings {
+        engine,
         output: Output {
             format: args.format,
             csv_layout: args.csv_layout,

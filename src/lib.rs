@@ -15,6 +15,8 @@ pub mod fields;
 pub mod images;
 pub mod input;
 pub mod interrupt;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod output;
 pub mod preflight;
 pub mod record;

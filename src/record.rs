@@ -25,6 +25,10 @@ pub struct Record {
     pub rotated_image_width: Option<i64>,
     /// Height of the upright picture, px.
     pub rotated_image_height: Option<i64>,
+    /// `local` when xocr's offline recogniser read the picture; absent for
+    /// the service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<&'static str>,
     /// Recognised fields in the service's order (after `--fields`).
     pub items: Vec<Item>,
     /// The document's own rules checked against the fields (ID check
@@ -73,6 +77,9 @@ pub struct Item {
     /// numbers without spaces, registered capital as amount and unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normalized: Option<serde_json::Value>,
+    /// With `--engine local`: how sure the recogniser is of the text, 0..1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
     /// Set when the value is a picture.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<Picture>,
@@ -136,6 +143,7 @@ impl Record {
             image_angle: None,
             rotated_image_width: None,
             rotated_image_height: None,
+            engine: None,
             items: Vec::new(),
             checks: Vec::new(),
             error: Some(error),

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::api::{ApiError, Client, OcrResult};
+use crate::api::{ApiError, Client, ErrorClass, OcrResult};
 use crate::batch::rate::RateLimiter;
 use crate::batch::retry::{self, RetryPolicy};
 use crate::config::Checks;
@@ -16,9 +16,18 @@ use crate::preflight;
 use crate::record::{ErrorInfo, Item, Picture, Record};
 use crate::store::{Claim, Store, Stored};
 
+/// Who reads a picture.
+pub enum Reader {
+    /// The OCR service.
+    Remote(Client),
+    /// The offline recogniser, loaded once and shared by the workers.
+    #[cfg(feature = "local")]
+    Local(Box<crate::local::LocalEngine>),
+}
+
 /// What every input's pass shares.
 pub struct Context {
-    pub client: Client,
+    pub reader: Reader,
     pub preflight: preflight::Options,
     /// Keys to keep; empty keeps all.
     pub fields: Vec<String>,
@@ -34,6 +43,13 @@ pub struct Context {
     pub force: bool,
     /// Mask personal fields before storing.
     pub mask_saved: bool,
+}
+
+impl Context {
+    /// True when the offline recogniser reads the pictures.
+    pub fn is_local(&self) -> bool {
+        !matches!(self.reader, Reader::Remote(_))
+    }
 }
 
 /// Scans input number `index` and returns its record. `cancelled` turns
@@ -72,37 +88,20 @@ pub fn scan_one(
         }
     }
 
-    let mut prepared = match preflight::prepare(bytes, &ctx.preflight) {
+    let prepared = match preflight::prepare(bytes, &ctx.preflight) {
         Ok(p) => p,
         Err(e) => return input_error(input, e.to_string()),
     };
     let mut log = Vec::new();
     let started = Instant::now();
-    let (mut reply, mut retries) = send_with_retries(ctx, &prepared.bytes, cancelled, &mut log);
-    // The service refused the picture as it was (format or size): convert it
-    // once and send it again.
-    if let Err(ApiError::Service {
-        code: code @ (40301 | 40302),
-        ..
-    }) = &reply
-    {
-        if !prepared.converted && ctx.preflight.convert && !cancelled() {
-            let code = *code;
-            match preflight::reencode(&prepared.bytes, &ctx.preflight) {
-                Ok(converted) => {
-                    log.push(format!(
-                        "service answered {code} for the picture as it was: re-encoded and sent again"
-                    ));
-                    prepared = converted;
-                    let (again, more) =
-                        send_with_retries(ctx, &prepared.bytes, cancelled, &mut log);
-                    reply = again;
-                    retries += more;
-                }
-                Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
-            }
+    let (reply, retries, prepared) = match &ctx.reader {
+        Reader::Remote(client) => read_remotely(ctx, client, prepared, cancelled, &mut log),
+        #[cfg(feature = "local")]
+        Reader::Local(engine) => {
+            let reply = read_locally(engine, &prepared.bytes);
+            (reply, 0, prepared)
         }
-    }
+    };
     let took = started.elapsed().as_millis();
 
     let cost = reply
@@ -117,34 +116,30 @@ pub fn scan_one(
     };
     let mut record = match reply {
         Ok(result) => build_record(ctx, index, input, result, None),
-        Err(e) => Record::failed(input.label.clone(), api_error_info(&e)),
+        Err(Failure::Api(e)) => Record::failed(input.label.clone(), api_error_info(&e)),
+        Err(Failure::Local(message)) => Record::failed(
+            input.label.clone(),
+            ErrorInfo {
+                code: None,
+                message,
+                class: ErrorClass::File.as_str(),
+                hint: None,
+            },
+        ),
     };
     record.preprocess = prepared.preprocess;
     record.warnings.extend(prepared.warnings);
-    if let (Some(mut result), Some((key, _guard)), Some(store)) = (to_store, &claim, &ctx.store) {
-        let mut checks = None;
-        if ctx.mask_saved {
-            let mut c = all_checks(ctx, &result);
-            crate::store::mask(&mut result, &mut c);
-            checks = Some(c);
-        }
-        let stored = Stored {
-            sha256: String::new(),
-            request_type: String::new(),
-            file: input.label.clone(),
-            result,
-            preprocess: record.preprocess.clone(),
-            warnings: record.warnings.clone(),
-            masked: ctx.mask_saved,
-            checks,
-        };
-        if let Err(e) = store.put(key, stored) {
-            record.warnings.push(format!("result not stored: {e:#}"));
-        }
+    if let (Some(result), Some((key, _))) = (to_store, &claim) {
+        store_result(ctx, key, input, result, &mut record);
     }
     drop(claim);
     log.push(format!(
-        "read {read_len} bytes, sent {} bytes, {} after {took} ms{cost}",
+        "read {read_len} bytes, {} {} bytes, {} after {took} ms{cost}",
+        if ctx.is_local() {
+            "read locally"
+        } else {
+            "sent"
+        },
         prepared.bytes.len(),
         match &record.error {
             None => "success".to_string(),
@@ -156,11 +151,120 @@ pub fn scan_one(
     record
 }
 
+/// Why a picture has no result.
+enum Failure {
+    /// From the service (or the way to it).
+    Api(ApiError),
+    /// From the offline recogniser.
+    #[cfg_attr(not(feature = "local"), allow(dead_code))]
+    Local(String),
+}
+
+/// Sends a prepared picture to the service (rate-limited, retried); when the
+/// service refuses it as it was (40301, 40302), converts it once and sends
+/// it again. Returns the reply, the retries spent, and what was sent.
+fn read_remotely(
+    ctx: &Context,
+    client: &Client,
+    mut prepared: preflight::Prepared,
+    cancelled: &dyn Fn() -> bool,
+    log: &mut Vec<String>,
+) -> (Result<OcrResult, Failure>, u32, preflight::Prepared) {
+    let (mut reply, mut retries) = send_with_retries(ctx, client, &prepared.bytes, cancelled, log);
+    if let Err(ApiError::Service {
+        code: code @ (40301 | 40302),
+        ..
+    }) = &reply
+    {
+        if !prepared.converted && ctx.preflight.convert && !cancelled() {
+            let code = *code;
+            match preflight::reencode(&prepared.bytes, &ctx.preflight) {
+                Ok(converted) => {
+                    log.push(format!(
+                        "service answered {code} for the picture as it was: re-encoded and sent again"
+                    ));
+                    prepared = converted;
+                    let (again, more) =
+                        send_with_retries(ctx, client, &prepared.bytes, cancelled, log);
+                    reply = again;
+                    retries += more;
+                }
+                Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
+            }
+        }
+    }
+    (reply.map_err(Failure::Api), retries, prepared)
+}
+
+/// Reads a prepared picture with the offline recogniser: one item per text
+/// line (`line_1`, `line_2`, … in reading order, description 文本行, with
+/// its confidence), document type `other`.
+#[cfg(feature = "local")]
+fn read_locally(engine: &crate::local::LocalEngine, picture: &[u8]) -> Result<OcrResult, Failure> {
+    let img = image::load_from_memory(picture)
+        .map_err(|e| Failure::Local(format!("cannot decode the picture: {e}")))?
+        .to_rgb8();
+    let lines = engine
+        .recognize(&img)
+        .map_err(|e| Failure::Local(format!("offline recogniser failed: {e:#}")))?;
+    Ok(OcrResult {
+        doc_type: "other".into(),
+        type_description: String::new(),
+        image_angle: 0,
+        rotated_image_width: i64::from(img.width()),
+        rotated_image_height: i64::from(img.height()),
+        item_list: lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| crate::api::wire::WireItem {
+                key: format!("line_{}", i + 1),
+                value: line.text,
+                description: "文本行".into(),
+                position: line.position.iter().map(|&v| i64::from(v)).collect(),
+                confidence: Some(line.confidence),
+            })
+            .collect(),
+        cost_time: None,
+    })
+}
+
+/// Stores a fresh result under `key` (`--out-dir`), masked with
+/// `--mask-saved`; a failure to store becomes a warning on the record.
+fn store_result(
+    ctx: &Context,
+    key: &str,
+    input: &Input,
+    mut result: OcrResult,
+    record: &mut Record,
+) {
+    let Some(store) = &ctx.store else { return };
+    let mut checks = None;
+    if ctx.mask_saved {
+        let mut c = all_checks(ctx, &result);
+        crate::store::mask(&mut result, &mut c);
+        checks = Some(c);
+    }
+    let stored = Stored {
+        sha256: String::new(),
+        request_type: String::new(),
+        file: input.label.clone(),
+        result,
+        preprocess: record.preprocess.clone(),
+        warnings: record.warnings.clone(),
+        masked: ctx.mask_saved,
+        checks,
+    };
+    if let Err(e) = store.put(key, stored) {
+        record.warnings.push(format!("result not stored: {e:#}"));
+    }
+}
+
 /// Sends a picture, waiting for the rate limit before each attempt and
 /// retrying retry-class failures with backoff. Returns the last reply and
 /// the number of retries spent.
 fn send_with_retries(
     ctx: &Context,
+    client: &Client,
     picture: &[u8],
     cancelled: &dyn Fn() -> bool,
     log: &mut Vec<String>,
@@ -168,7 +272,7 @@ fn send_with_retries(
     let mut attempt = 0;
     loop {
         ctx.limiter.acquire();
-        let reply = ctx.client.recognize(picture);
+        let reply = client.recognize(picture);
         let e = match &reply {
             Ok(_) => {
                 ctx.limiter.succeeded(Instant::now());
@@ -278,6 +382,7 @@ fn build_record(
             description: wire.description,
             value: None,
             normalized: None,
+            confidence: wire.confidence,
             position: wire.position,
             picture: None,
         };
@@ -333,6 +438,7 @@ fn build_record(
         image_angle: Some(result.image_angle),
         rotated_image_width: Some(result.rotated_image_width),
         rotated_image_height: Some(result.rotated_image_height),
+        engine: ctx.is_local().then_some("local"),
         items,
         checks,
         error: None,

@@ -8,13 +8,13 @@ use anyhow::{Context as _, Result};
 use crate::api::Client;
 use crate::batch::{self, rate::RateLimiter};
 use crate::cli::ScanArgs;
-use crate::config::{self, Settings};
+use crate::config::{self, Engine, Settings};
 use crate::exit::{ExitCode, usage};
 use crate::images::PictureNamer;
 use crate::input::{self, ExpandOptions, Input};
 use crate::interrupt;
 use crate::output;
-use crate::scan::Context;
+use crate::scan::{Context, Reader};
 use crate::store::Store;
 
 /// Runs `xocr scan`. Usage and configuration problems come back as errors
@@ -106,11 +106,21 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
 /// What every worker shares: the client and its connection pool, the rate
 /// limit, the store, the picture namer.
 fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
-    let store = match &settings.batch.out_dir {
-        Some(dir) => Some(
-            Store::open(dir, &settings.service.request_type)
-                .map_err(|e| usage(format!("{e:#}")))?,
+    let jobs = settings.batch.jobs;
+    let (reader, store_kind, preflight) = match &settings.engine {
+        Engine::Remote(service) => (
+            Reader::Remote(Client::new(service, jobs)),
+            service.request_type.clone(),
+            settings.preflight.clone(),
         ),
+        Engine::Local { det_max_side } => (
+            local_reader(*det_max_side, jobs)?,
+            "local".to_string(),
+            local_preflight(&settings.preflight),
+        ),
+    };
+    let store = match &settings.batch.out_dir {
+        Some(dir) => Some(Store::open(dir, &store_kind).map_err(|e| usage(format!("{e:#}")))?),
         None => None,
     };
     if let Some(dir) = &settings.output.save_images {
@@ -123,8 +133,8 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
         PictureNamer::new(dir, &labels)
     });
     Ok(Context {
-        client: Client::new(&settings.service, settings.batch.jobs),
-        preflight: settings.preflight.clone(),
+        reader,
+        preflight,
         fields: settings.output.fields.clone(),
         include_images: settings.output.include_images,
         namer,
@@ -135,4 +145,39 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
         force: settings.batch.force,
         mask_saved: settings.batch.mask_saved,
     })
+}
+
+/// Loads the offline recogniser once for all workers. With several
+/// workers each picture runs on one thread; alone, it uses the cores.
+#[cfg(feature = "local")]
+fn local_reader(det_max_side: u32, jobs: usize) -> Result<Reader> {
+    use crate::local::{EngineOptions, LocalEngine};
+    let engine = LocalEngine::load(&EngineOptions {
+        det_max_side,
+        model_dir: None,
+    })
+    .map_err(|e| usage(format!("cannot load the offline recogniser: {e:#}")))?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut tuning = engine.tuning();
+    tuning.threads = (cores / jobs.max(1)).clamp(1, 4);
+    Ok(Reader::Local(Box::new(engine.with_tuning(tuning))))
+}
+
+#[cfg(not(feature = "local"))]
+fn local_reader(_det_max_side: u32, _jobs: usize) -> Result<Reader> {
+    Err(usage(
+        "this xocr was built without the offline recogniser (cargo feature `local`); use --engine remote",
+    ))
+}
+
+/// The offline recogniser reads pictures in full: convert only what must
+/// be (orientation, colour, format), keep the size up to the largest side
+/// the service would take, and re-encode near-losslessly.
+fn local_preflight(remote: &crate::preflight::Options) -> crate::preflight::Options {
+    crate::preflight::Options {
+        max_side: crate::preflight::SERVICE_MAX_SIDE,
+        max_bytes: u64::MAX,
+        jpeg_quality: 95,
+        ..remote.clone()
+    }
 }

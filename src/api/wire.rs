@@ -67,6 +67,10 @@ pub struct WireItem {
     /// bottom-left corners in the upright picture, px.
     #[serde(default, deserialize_with = "null_as_default")]
     pub position: Vec<i64>,
+    /// How sure the offline recogniser is of the text, 0..1 (mean of the
+    /// per-character probabilities); the service does not send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>

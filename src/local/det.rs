@@ -1,0 +1,248 @@
+//! Text detection: resize and pad for the DB model, then DB post-processing
+//! (threshold, dilation, connected components, minimum-area rectangles,
+//! box score, unclip) into rotated boxes in the original picture's pixels.
+
+use super::geometry::{Point, RotRect, min_area_rect};
+use super::models::{ShapedModel, write_bgr_normalised};
+use anyhow::{Result, bail};
+use image::RgbImage;
+
+/// DB post-processing parameters (PaddleOCR / RapidOCR defaults).
+#[derive(Clone, Copy, Debug)]
+pub struct DetParams {
+    /// Probability above which a map pixel is text (0..1).
+    pub thresh: f32,
+    /// Minimum mean probability inside a box for it to be kept (0..1).
+    pub box_thresh: f32,
+    /// Unclip ratio (box growth = area · ratio / perimeter).
+    pub unclip_ratio: f32,
+    /// Minimum short side of a box in map pixels before unclip (after
+    /// unclip the minimum is this + 2).
+    pub min_size: f32,
+    /// At most this many components are turned into boxes.
+    pub max_candidates: usize,
+}
+
+impl Default for DetParams {
+    fn default() -> Self {
+        DetParams {
+            thresh: 0.3,
+            box_thresh: 0.5,
+            unclip_ratio: 1.6,
+            min_size: 3.0,
+            max_candidates: 1000,
+        }
+    }
+}
+
+/// Granularity of the padded short side of the detection input, in pixels;
+/// keeps the number of compiled detection plans small.
+const SHORT_SIDE_STEP: u32 = 128;
+
+/// Size `(w, h)` the picture is resized to (long side = `max_side`,
+/// aspect kept, each side ≥ 1) and the padded input size `(pw, ph)`
+/// (long side `max_side`, short side rounded up to a multiple of 128 but at
+/// most `max_side`).  `max_side` must be a positive multiple of 32.
+pub fn det_sizes(w: u32, h: u32, max_side: u32) -> ((u32, u32), (u32, u32)) {
+    let long = w.max(h).max(1) as f64;
+    let s = max_side as f64 / long;
+    let rw = ((w as f64 * s).round() as u32).clamp(1, max_side);
+    let rh = ((h as f64 * s).round() as u32).clamp(1, max_side);
+    let pad = |v: u32| {
+        v.div_ceil(SHORT_SIDE_STEP)
+            .saturating_mul(SHORT_SIDE_STEP)
+            .min(max_side)
+    };
+    let (pw, ph) = if rw >= rh {
+        (max_side, pad(rh))
+    } else {
+        (pad(rw), max_side)
+    };
+    ((rw, rh), (pw.max(32), ph.max(32)))
+}
+
+/// Runs detection on `img`; returns rotated boxes (already unclipped) in
+/// `img`'s pixel coordinates.  An empty picture gives no boxes.
+///
+/// Errors: model failures only.
+pub(crate) fn detect(
+    model: &ShapedModel,
+    img: &RgbImage,
+    max_side: u32,
+    p: &DetParams,
+) -> Result<Vec<RotRect>> {
+    let (w, h) = img.dimensions();
+    if w == 0 || h == 0 {
+        return Ok(vec![]);
+    }
+    let ((rw, rh), (pw, ph)) = det_sizes(w, h, max_side);
+    let resized = image::imageops::resize(img, rw, rh, image::imageops::FilterType::Triangle);
+    let (pw, ph) = (pw as usize, ph as usize);
+    let mut input = vec![0f32; 3 * pw * ph];
+    write_bgr_normalised(&resized, &mut input, ph, pw);
+    let (shape, prob) = model.run(&[1, 3, ph, pw], &input)?;
+    if shape.len() != 4 || shape[2] != ph || shape[3] != pw || prob.len() != ph * pw {
+        bail!("detection model output has shape {shape:?}, expected [1, 1, {ph}, {pw}]");
+    }
+    // Only the part of the map that covers the picture.
+    let (mw, mh) = (rw as usize, rh as usize);
+    let mut map = vec![0f32; mw * mh];
+    for y in 0..mh {
+        map[y * mw..(y + 1) * mw].copy_from_slice(&prob[y * pw..y * pw + mw]);
+    }
+    let sx = w as f32 / rw as f32;
+    let sy = h as f32 / rh as f32;
+    Ok(boxes_from_map(&map, mw, mh, p)
+        .into_iter()
+        .map(|r| scale_rect(&r, sx, sy))
+        .collect())
+}
+
+/// Maps a rectangle from map pixels to picture pixels with per-axis scales
+/// (exact for rotated rectangles only when `sx == sy`; the aspect ratio is
+/// kept by the resize, so they differ by rounding only).
+fn scale_rect(r: &RotRect, sx: f32, sy: f32) -> RotRect {
+    let corners = r.corners().map(|[x, y]| [x * sx, y * sy]);
+    min_area_rect(&corners).unwrap_or(*r)
+}
+
+/// DB post-processing of a probability map (`w × h`, row-major, values
+/// 0..1): returns unclipped rotated boxes in map pixel coordinates.
+pub fn boxes_from_map(prob: &[f32], w: usize, h: usize, p: &DetParams) -> Vec<RotRect> {
+    if w == 0 || h == 0 || prob.len() < w * h {
+        return vec![];
+    }
+    // Threshold, then dilate with a 2×2 kernel (OpenCV anchor: the pixel and
+    // its left/upper neighbours).
+    let bin: Vec<bool> = prob[..w * h].iter().map(|&v| v > p.thresh).collect();
+    let mut mask = bin.clone();
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if !bin[i]
+                && ((x > 0 && bin[i - 1])
+                    || (y > 0 && bin[i - w])
+                    || (x > 0 && y > 0 && bin[i - w - 1]))
+            {
+                mask[i] = true;
+            }
+        }
+    }
+
+    // 8-connected components; per component keep the extreme pixels of each
+    // row, which have the same convex hull as the whole component.
+    let mut seen = vec![false; w * h];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut out = Vec::new();
+    let mut candidates = 0usize;
+    for start in 0..w * h {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let mut rows: std::collections::HashMap<usize, (usize, usize)> = Default::default();
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            let e = rows.entry(y).or_insert((x, x));
+            e.0 = e.0.min(x);
+            e.1 = e.1.max(x);
+            for dy in -1i64..=1 {
+                for dx in -1i64..=1 {
+                    let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                    if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                        continue;
+                    }
+                    let j = ny as usize * w + nx as usize;
+                    if mask[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        candidates += 1;
+        if candidates > p.max_candidates {
+            break;
+        }
+        let pts: Vec<Point> = rows
+            .iter()
+            .flat_map(|(&y, &(x0, x1))| [[x0 as f32, y as f32], [x1 as f32, y as f32]])
+            .collect();
+        let Some(rect) = min_area_rect(&pts) else {
+            continue;
+        };
+        if rect.width.min(rect.height) < p.min_size {
+            continue;
+        }
+        if box_score(prob, w, h, &rect) < p.box_thresh {
+            continue;
+        }
+        let grown = rect.unclip(p.unclip_ratio);
+        if grown.width.min(grown.height) < p.min_size + 2.0 {
+            continue;
+        }
+        out.push(grown);
+    }
+    out
+}
+
+/// Mean probability of the map pixels inside `rect` ("fast" score mode).
+fn box_score(prob: &[f32], w: usize, h: usize, rect: &RotRect) -> f32 {
+    let c = rect.corners();
+    let xs = c.iter().map(|p| p[0]);
+    let ys = c.iter().map(|p| p[1]);
+    let clampi = |v: f32, hi: usize| (v.max(0.0) as usize).min(hi - 1);
+    let x0 = clampi(xs.clone().fold(f32::MAX, f32::min).floor(), w);
+    let x1 = clampi(xs.fold(f32::MIN, f32::max).ceil(), w);
+    let y0 = clampi(ys.clone().fold(f32::MAX, f32::min).floor(), h);
+    let y1 = clampi(ys.fold(f32::MIN, f32::max).ceil(), h);
+    let (mut sum, mut n) = (0f64, 0usize);
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            if rect.contains([x as f32, y as f32]) {
+                sum += prob[y * w + x] as f64;
+                n += 1;
+            }
+        }
+    }
+    if n == 0 { 0.0 } else { (sum / n as f64) as f32 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(det_sizes(856, 540, 960), ((960, 606), (960, 640)));
+        assert_eq!(det_sizes(540, 856, 960), ((606, 960), (640, 960)));
+        assert_eq!(det_sizes(1, 1, 960), ((960, 960), (960, 960)));
+        assert_eq!(det_sizes(30000, 10, 960), ((960, 1), (960, 128)));
+        assert_eq!(det_sizes(2000, 100, 960), ((960, 48), (960, 128)));
+    }
+
+    #[test]
+    fn map_to_boxes() {
+        // Two text blobs: one 60×10 bar, one 2×2 speck (too small).
+        let (w, h) = (100, 40);
+        let mut m = vec![0f32; w * h];
+        for y in 10..20 {
+            for x in 20..80 {
+                m[y * w + x] = 0.9;
+            }
+        }
+        for y in 30..32 {
+            for x in 5..7 {
+                m[y * w + x] = 0.9;
+            }
+        }
+        let b = boxes_from_map(&m, w, h, &DetParams::default());
+        assert_eq!(b.len(), 1, "{b:?}");
+        let r = b[0];
+        assert!((r.center[0] - 50.0).abs() < 1.0 && (r.center[1] - 15.0).abs() < 1.0);
+        assert!(r.width > 60.0 && r.width < 80.0 && r.height > 12.0 && r.height < 30.0);
+        assert!(boxes_from_map(&vec![0.0; w * h], w, h, &DetParams::default()).is_empty());
+        assert!(boxes_from_map(&[], 0, 0, &DetParams::default()).is_empty());
+    }
+}

@@ -1,0 +1,329 @@
+//! Offline OCR engine: PaddleOCR's PP-OCR models (DB text detection, 0°/180°
+//! direction classifier, CTC text recognition with the 6,625-class Chinese +
+//! English dictionary) run in pure Rust with `tract-onnx`.
+//!
+//! ```ignore
+//! use xocr::local::{EngineOptions, LocalEngine};
+//! let engine = LocalEngine::load(&EngineOptions::default())?;
+//! let img = image::open("card.jpg")?.to_rgb8();
+//! for line in engine.recognize(&img)? {
+//!     println!("{} {:.2} {:?}", line.text, line.confidence, line.position);
+//! }
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+//!
+//! Pipeline: the picture is resized so that its long side is
+//! `det_max_side` and padded (short side to a multiple of 128); the DB
+//! probability map is thresholded into rotated boxes; each box is cut out
+//! with a perspective warp, turned by 90° when it is tall (vertical text),
+//! turned by 180° when the classifier says so, resized to height 48, padded
+//! to a width bucket, recognised in batches and decoded with greedy CTC.
+
+pub mod cls;
+pub mod det;
+pub mod geometry;
+pub mod models;
+pub mod rec;
+
+use anyhow::{Result, bail};
+use geometry::{Point, dist, perspective_crop};
+use image::RgbImage;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tract_linalg::multithread::{Executor, multithread_tract_scope};
+
+/// A tract executor with `threads` threads (single-threaded for ≤ 1 or when
+/// the pool cannot be created).
+fn executor(threads: usize) -> Executor {
+    if threads <= 1 {
+        return Executor::SingleThread;
+    }
+    std::panic::catch_unwind(|| Executor::multithread_with_name(threads, "xocr-ocr"))
+        .unwrap_or(Executor::SingleThread)
+}
+
+/// One recognised text line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextLine {
+    /// The text as read (UTF-8), never empty, without leading or trailing
+    /// white space (inner spaces are kept as recognised).
+    pub text: String,
+    /// Mean of the per-character maximum probabilities, 0..1.
+    pub confidence: f32,
+    /// Box corners as `x, y` pairs, in the original picture's pixel
+    /// coordinates (clamped to the picture): top-left, top-right,
+    /// bottom-right, bottom-left as seen in the picture (for upside-down
+    /// text the text's own first character is near the bottom-right).
+    pub position: [i32; 8],
+}
+
+/// Options for [`LocalEngine::load`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Long side, in pixels, the picture is resized to for text detection.
+    /// A multiple of 32 in `32..=4096`; default 960.
+    pub det_max_side: u32,
+    /// Directory holding the three model files; `None` means
+    /// `$XOCR_MODEL_DIR` if set, else the models embedded in the binary
+    /// (cargo feature `embed-models`).
+    pub model_dir: Option<PathBuf>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            det_max_side: 960,
+            model_dir: None,
+        }
+    }
+}
+
+/// Wall-clock time spent in each stage of one [`LocalEngine::recognize_timed`]
+/// call (plan compilation on first use of a shape included).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StageTimes {
+    /// Resize, detection model and DB post-processing.
+    pub det: Duration,
+    /// Direction classifier (zero when disabled or no boxes).
+    pub cls: Duration,
+    /// Recognition model and CTC decoding.
+    pub rec: Duration,
+    /// Number of boxes cut out and recognised (before the score filter).
+    pub lines: usize,
+}
+
+/// Tuning knobs of a loaded engine (see [`LocalEngine::with_tuning`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Tuning {
+    /// DB post-processing parameters.
+    pub det: det::DetParams,
+    /// Run the 0°/180° direction classifier (default true).
+    pub use_cls: bool,
+    /// Most line crops per recognition call (default 1: batching lines of
+    /// one width bucket was measured slower with tract on this model).
+    pub rec_batch: usize,
+    /// Lines whose confidence is below this are dropped (0..1, default 0.5).
+    pub min_text_score: f32,
+    /// Threads used for one picture (default: the number of CPUs, at most
+    /// 4): tract's matrix products in detection, and line crops spread over
+    /// threads for classification and recognition.  1 keeps all work on the
+    /// calling thread.
+    pub threads: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            det: det::DetParams::default(),
+            use_cls: true,
+            rec_batch: 1,
+            min_text_score: 0.5,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get().min(4))
+                .unwrap_or(1),
+        }
+    }
+}
+
+/// A loaded offline OCR engine.  `Send + Sync`: load it once and share it
+/// (e.g. in an `Arc`) between worker threads; compiled plans are cached per
+/// input shape behind mutexes.
+pub struct LocalEngine {
+    det_max_side: u32,
+    tuning: Tuning,
+    det: models::ShapedModel,
+    cls: models::ShapedModel,
+    rec: models::ShapedModel,
+    dict: Vec<String>,
+    executor: Executor,
+}
+
+// The engine is shared between threads by design.
+const _: fn() = || {
+    fn check<T: Send + Sync>() {}
+    check::<LocalEngine>();
+};
+
+/// Upper bound of a crop's short side before the resize to height 48, so
+/// that huge pictures do not produce huge crops.
+const CROP_MAX_SHORT: f32 = 96.0;
+/// Boxes whose side is at most this many picture pixels are dropped (as in
+/// PaddleOCR).
+const MIN_CROP_SIDE: f32 = 3.0;
+/// Upper bound of a crop's long side, in pixels.
+const CROP_MAX_LONG: f32 = 4096.0;
+
+impl LocalEngine {
+    /// Loads and parses the three models (see [`EngineOptions::model_dir`]
+    /// for where from) and reads the dictionary from the recognition
+    /// model's metadata.  Plans are compiled lazily per input shape.
+    ///
+    /// Errors: `det_max_side` not a multiple of 32 in `32..=4096`; a model
+    /// file missing, unreadable or not a valid ONNX model (the message names
+    /// the file); no dictionary in the recognition model; a build without
+    /// `embed-models` and no model directory.
+    pub fn load(opts: &EngineOptions) -> Result<Self> {
+        let m = opts.det_max_side;
+        if !(32..=4096).contains(&m) || !m.is_multiple_of(32) {
+            bail!("det_max_side must be a multiple of 32 between 32 and 4096, got {m}");
+        }
+        let bytes = models::model_bytes(opts.model_dir.as_deref())?;
+        let (det, _) = models::ShapedModel::parse(models::DET_FILE, &bytes.det, &bytes.origin)?;
+        let (cls, _) = models::ShapedModel::parse(models::CLS_FILE, &bytes.cls, &bytes.origin)?;
+        let (rec, meta) = models::ShapedModel::parse(models::REC_FILE, &bytes.rec, &bytes.origin)?;
+        let dict = rec::dictionary(&meta).map_err(|e| {
+            e.context(format!(
+                "OCR model {} ({}) is not a PP-OCR recognition model",
+                models::REC_FILE,
+                bytes.origin
+            ))
+        })?;
+        let tuning = Tuning::default();
+        Ok(LocalEngine {
+            det_max_side: m,
+            executor: executor(tuning.threads),
+            tuning,
+            det,
+            cls,
+            rec,
+            dict,
+        })
+    }
+
+    /// Replaces the tuning knobs (builder style).
+    pub fn with_tuning(mut self, tuning: Tuning) -> Self {
+        if tuning.threads != self.tuning.threads {
+            self.executor = executor(tuning.threads);
+        }
+        self.tuning = tuning;
+        self
+    }
+
+    /// The current tuning knobs.
+    pub fn tuning(&self) -> Tuning {
+        self.tuning
+    }
+
+    /// Number of classes of the recognition dictionary (6,625 for the
+    /// shipped model: blank, 6,623 characters, space).
+    pub fn dictionary_len(&self) -> usize {
+        self.dict.len()
+    }
+
+    /// Number of compiled plans (detection, classifier, recognition).
+    pub fn plan_counts(&self) -> (usize, usize, usize) {
+        (
+            self.det.plan_count(),
+            self.cls.plan_count(),
+            self.rec.plan_count(),
+        )
+    }
+
+    /// Recognises the text lines of `img`, in reading order (rows along the
+    /// text's dominant direction, so skewed cards read right; left to right
+    /// inside a row).  An empty (0-pixel) or text-free picture gives
+    /// `Ok(vec![])`.
+    ///
+    /// Errors: only model failures (never for odd picture sizes or content).
+    pub fn recognize(&self, img: &RgbImage) -> Result<Vec<TextLine>> {
+        self.recognize_timed(img).map(|(lines, _)| lines)
+    }
+
+    /// As [`recognize`](Self::recognize), also returning the time spent in
+    /// each stage (for benchmarks).
+    pub fn recognize_timed(&self, img: &RgbImage) -> Result<(Vec<TextLine>, StageTimes)> {
+        let mut times = StageTimes::default();
+        let lines = multithread_tract_scope(self.executor.clone(), || {
+            self.recognize_inner(img, &mut times)
+        })?;
+        Ok((lines, times))
+    }
+
+    fn recognize_inner(&self, img: &RgbImage, times: &mut StageTimes) -> Result<Vec<TextLine>> {
+        let (w, h) = img.dimensions();
+        if w == 0 || h == 0 {
+            return Ok(vec![]);
+        }
+        let t = Instant::now();
+        let rects = det::detect(&self.det, img, self.det_max_side, &self.tuning.det)?;
+        times.det = t.elapsed();
+        let order = geometry::reading_order(&rects);
+        let clamp = |p: Point| -> Point {
+            [
+                p[0].clamp(0.0, (w - 1) as f32),
+                p[1].clamp(0.0, (h - 1) as f32),
+            ]
+        };
+        let mut quads: Vec<[Point; 4]> = Vec::new();
+        let mut crops: Vec<RgbImage> = Vec::new();
+        for i in order {
+            let q = rects[i].corners().map(clamp);
+            let cw = dist(q[0], q[1]).max(dist(q[3], q[2]));
+            let ch = dist(q[0], q[3]).max(dist(q[1], q[2]));
+            if cw <= MIN_CROP_SIDE || ch <= MIN_CROP_SIDE {
+                continue;
+            }
+            let s = (CROP_MAX_SHORT / cw.min(ch))
+                .min(CROP_MAX_LONG / cw.max(ch))
+                .min(1.0);
+            let (ow, oh) = (
+                (cw * s).round().max(1.0) as u32,
+                (ch * s).round().max(1.0) as u32,
+            );
+            let Some(mut crop) = perspective_crop(img, &q, ow, oh) else {
+                continue;
+            };
+            if oh as f32 >= 1.5 * ow as f32 {
+                // Vertical text: turn a quarter counter-clockwise.
+                crop = image::imageops::rotate270(&crop);
+            }
+            quads.push(q);
+            crops.push(crop);
+        }
+        if crops.is_empty() {
+            return Ok(vec![]);
+        }
+        times.lines = crops.len();
+        let t = Instant::now();
+        if self.tuning.use_cls {
+            let refs: Vec<&RgbImage> = crops.iter().collect();
+            let flip = cls::upside_down(&self.cls, &refs, self.tuning.threads)?;
+            for (crop, f) in crops.iter_mut().zip(flip) {
+                if f {
+                    image::imageops::rotate180_in_place(crop);
+                }
+            }
+        }
+        times.cls = t.elapsed();
+        let t = Instant::now();
+        let refs: Vec<&RgbImage> = crops.iter().collect();
+        let decoded = rec::recognize(
+            &self.rec,
+            &self.dict,
+            &refs,
+            self.tuning.rec_batch,
+            self.tuning.threads,
+        )?;
+        times.rec = t.elapsed();
+        Ok(decoded
+            .into_iter()
+            .zip(quads)
+            .filter(|(d, _)| {
+                !d.text.trim().is_empty() && d.confidence >= self.tuning.min_text_score
+            })
+            .map(|(mut d, q)| {
+                d.text = d.text.trim().to_string();
+                let mut position = [0i32; 8];
+                for (k, p) in q.iter().enumerate() {
+                    position[2 * k] = p[0].round() as i32;
+                    position[2 * k + 1] = p[1].round() as i32;
+                }
+                TextLine {
+                    text: d.text,
+                    confidence: d.confidence,
+                    position,
+                }
+            })
+            .collect())
+    }
+}
