@@ -16,7 +16,7 @@ import subprocess
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OCR = os.path.join(HERE, "..", "target", "release", "examples", "local-ocr")
+OCR = os.environ.get("XOCR_LOCAL_OCR") or os.path.join(HERE, "..", "target", "release", "examples", "local-ocr")
 
 
 def rapidocr(pictures, runs, threads):

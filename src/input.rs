@@ -239,12 +239,12 @@ pub enum ReadError {
     Io(std::io::Error),
 }
 
-/// Reads an input's bytes (standard input from `stdin`). Checks first that
-/// a path is a regular file, so a FIFO never blocks the batch. Fails with a
-/// [`ReadError`] naming the reason.
-pub fn read(input: &Input, stdin: impl Read) -> Result<Vec<u8>, ReadError> {
+/// Reads an input's bytes. Checks first that a path is a regular file, so
+/// a FIFO never blocks the batch; standard input is locked only for `-`.
+/// Fails with a [`ReadError`] naming the reason.
+pub fn read(input: &Input) -> Result<Vec<u8>, ReadError> {
     match &input.source {
-        Source::Stdin => read_capped(stdin),
+        Source::Stdin => read_capped(std::io::stdin().lock()),
         Source::Path(path) => {
             let meta = match std::fs::metadata(path) {
                 Ok(m) => m,
@@ -351,27 +351,23 @@ mod tests {
             source: Source::Path(p.to_path_buf()),
         };
         assert!(matches!(
-            read(&input(&d.join("nope.jpg")), std::io::empty()),
+            read(&input(&d.join("nope.jpg"))),
             Err(ReadError::Missing)
         ));
         assert!(matches!(
-            read(&input(d), std::io::empty()),
+            read(&input(d)),
             Err(ReadError::Directory)
         ));
         std::os::unix::fs::symlink(d.join("missing.jpg"), d.join("link.jpg")).unwrap();
         assert!(matches!(
-            read(&input(&d.join("link.jpg")), std::io::empty()),
+            read(&input(&d.join("link.jpg"))),
             Err(ReadError::BrokenLink)
         ));
         std::fs::write(d.join("ok.jpg"), b"abc").unwrap();
         assert_eq!(
-            read(&input(&d.join("ok.jpg")), std::io::empty()).unwrap(),
+            read(&input(&d.join("ok.jpg"))).unwrap(),
             b"abc"
         );
-        let stdin = Input {
-            label: "-".into(),
-            source: Source::Stdin,
-        };
-        assert_eq!(read(&stdin, &b"xyz"[..]).unwrap(), b"xyz");
+        assert_eq!(read_capped(&b"xyz"[..]).unwrap(), b"xyz");
     }
 }

@@ -62,7 +62,7 @@ pub fn scan_one(
     input: &Input,
     cancelled: &dyn Fn() -> bool,
 ) -> Record {
-    let bytes = match input::read(input, std::io::stdin().lock()) {
+    let bytes = match input::read(input) {
         Ok(b) => b,
         Err(e) => return input_error(input, e.to_string()),
     };
