@@ -1,0 +1,199 @@
+//! Cards understood: the offline engine's lines turned into what the
+//! service returns — the document type, its fields under the service's
+//! keys and descriptions (see PROTOCOL.md), the picture's turn, and the
+//! picture fields (`crop_image`, `head_portrait`, `id_number_image`).
+//!
+//! Steps ([`read_card`]): recognise; find from the lines' own turns whether
+//! the picture stands on a side or on its head, and if so turn it upright
+//! and recognise again; arrange the lines in rows ([`layout`]); classify
+//! ([`classify`]); pick the fields out of the rows, separating labels from
+//! values ([`id_card`], [`bank_card`]); cut out the pictures ([`crops`]).
+
+pub mod bank_card;
+pub mod classify;
+pub mod crops;
+pub mod id_card;
+pub mod layout;
+pub mod orient;
+
+use super::LocalEngine;
+use super::geometry::Point;
+use crate::api::OcrResult;
+use crate::api::wire::WireItem;
+use anyhow::Result;
+use classify::Kind;
+use image::RgbImage;
+use layout::{Layout, Line, Span};
+
+/// One field of a result before it becomes a [`WireItem`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The service's key, e.g. `name`.
+    pub key: &'static str,
+    /// The service's description, e.g. `姓名`.
+    pub description: &'static str,
+    /// The text found, or base64 JPEG for picture fields; may be empty.
+    pub value: String,
+    /// Where it is in the upright picture; `None` when not found.
+    pub quad: Option<[Point; 4]>,
+    /// Lowest confidence of the lines it comes from (text fields only).
+    pub confidence: Option<f32>,
+}
+
+impl Field {
+    /// A text field from a span (empty when `span` is `None`).
+    pub fn text(key: &'static str, description: &'static str, span: Option<Span>) -> Field {
+        match span {
+            Some(s) => Field {
+                key,
+                description,
+                value: s.text,
+                quad: Some(s.quad),
+                confidence: Some(s.confidence),
+            },
+            None => Field {
+                key,
+                description,
+                value: String::new(),
+                quad: None,
+                confidence: None,
+            },
+        }
+    }
+
+    fn into_wire(self, w: u32, h: u32) -> WireItem {
+        let clamp = |v: f32, max: u32| -> i64 {
+            if v.is_finite() {
+                (v.round() as i64).clamp(0, i64::from(max.saturating_sub(1)))
+            } else {
+                0
+            }
+        };
+        WireItem {
+            key: self.key.to_string(),
+            value: self.value,
+            description: self.description.to_string(),
+            position: self
+                .quad
+                .map(|q| {
+                    q.iter()
+                        .flat_map(|p| [clamp(p[0], w), clamp(p[1], h)])
+                        .collect()
+                })
+                .unwrap_or_default(),
+            confidence: self.confidence,
+        }
+    }
+}
+
+/// Reads `img` as the service would: recognises its text (upright first;
+/// when most of the text says the picture is turned, turns it and reads it
+/// again), classifies it and returns the service's result.
+///
+/// - `type`: `id_card` (front or back), `bank_card` or `other`;
+///   `type_description` empty as in the service's replies.
+/// - `image_angle`: degrees (0, 90, 180, 270) `img` must be turned
+///   clockwise to stand upright; `rotated_image_width/height`: the upright
+///   picture's size, px.  Positions are in the upright picture.
+/// - `id_card`: `name`, `sex`, `nationality`, `birth`, `address`,
+///   `id_number`, `issue_authority`, `validate_date` (the other side's keys
+///   empty), then `head_portrait` and `id_number_image` (front only) and
+///   `crop_image`; `bank_card`: `card_number`, `bank_name` and
+///   `validate_date` when printed, `crop_image`; `other`: one `line_N` item
+///   per text line (description 文本行) in reading order.
+///
+/// Errors: only model failures of the recogniser.
+pub fn read_card(engine: &LocalEngine, img: &RgbImage) -> Result<OcrResult> {
+    let first = engine.recognize_turns(img)?;
+    let angle = orient::picture_angle(&first);
+    let turned;
+    let (upright, lines) = if angle == 0 {
+        (img, first)
+    } else {
+        turned = orient::turn(img, angle);
+        let again = engine.recognize_turns(&turned)?;
+        (&turned, again)
+    };
+    let (w, h) = upright.dimensions();
+    let layout = Layout::new(lines.iter().map(|(t, _)| Line::from(t)).collect());
+    let kind = classify::classify(&layout);
+    let fields = match kind {
+        Kind::IdFront | Kind::IdBack => {
+            let mut f = if kind == Kind::IdFront {
+                id_card::front(&layout)
+            } else {
+                id_card::back(&layout)
+            };
+            let card = crops::card_rect(&layout, kind);
+            if kind == Kind::IdFront {
+                let portrait = card.map(|c| crops::sub_rect(c, crops::PORTRAIT));
+                f.push(picture(upright, &layout, "head_portrait", "头像", portrait));
+                let number = id_card::id_number(&layout).map(|s| crops::number_rect(&s));
+                f.push(picture(
+                    upright,
+                    &layout,
+                    "id_number_image",
+                    "身份证号码图像",
+                    number,
+                ));
+            }
+            f.push(picture(upright, &layout, "crop_image", "切边图像", card));
+            f
+        }
+        Kind::BankCard => {
+            let mut f = bank_card::fields(&layout);
+            let card = crops::card_rect(&layout, kind);
+            f.push(picture(upright, &layout, "crop_image", "切边图像", card));
+            f
+        }
+        Kind::Other => Vec::new(),
+    };
+    let item_list = if kind == Kind::Other {
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, (line, _))| WireItem {
+                key: format!("line_{}", i + 1),
+                value: line.text,
+                description: "文本行".into(),
+                position: line.position.iter().map(|&v| i64::from(v)).collect(),
+                confidence: Some(line.confidence),
+            })
+            .collect()
+    } else {
+        fields.into_iter().map(|f| f.into_wire(w, h)).collect()
+    };
+    Ok(OcrResult {
+        doc_type: match kind {
+            Kind::IdFront | Kind::IdBack => "id_card",
+            Kind::BankCard => "bank_card",
+            Kind::Other => "other",
+        }
+        .into(),
+        type_description: String::new(),
+        image_angle: i64::from(angle),
+        rotated_image_width: i64::from(w),
+        rotated_image_height: i64::from(h),
+        item_list,
+        cost_time: None,
+    })
+}
+
+/// A picture field cut from the frame rectangle `rect` (empty value and no
+/// position when there is none or it cannot be cut).
+fn picture(
+    img: &RgbImage,
+    l: &Layout,
+    key: &'static str,
+    description: &'static str,
+    rect: Option<[f32; 4]>,
+) -> Field {
+    let cut = rect.and_then(|r| crops::cut(img, l, r));
+    Field {
+        key,
+        description,
+        value: cut.as_ref().map(|c| c.0.clone()).unwrap_or_default(),
+        quad: cut.map(|c| c.1),
+        confidence: None,
+    }
+}
