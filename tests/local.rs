@@ -261,3 +261,44 @@ fn config_engine_local_needs_no_token_and_bad_inputs_fail_as_with_the_service() 
     assert_eq!(rs[3]["items"][0]["description"], "文本行");
     assert_eq!(values(&rs[3]), ["我是中国人"]);
 }
+
+/// The fixed set of generated cards in tests/cards (made with
+/// `scripts/specimens.py tests/cards --count 10 --seed 2 --clean-quality 70
+/// --max-side 720`): every card's type, turn and fields exactly.
+#[test]
+fn the_generated_regression_cards_are_read_exactly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cards");
+    let mut pics: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .collect();
+    pics.sort();
+    assert_eq!(pics.len(), 10);
+    let home = tempfile::tempdir().unwrap();
+    let out = offline(home.path())
+        .args(["scan", "--engine", "local", "-o", "jsonl"])
+        .args(&pics)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rs = jsonl(&out);
+    assert_eq!(rs.len(), pics.len());
+    for (r, pic) in rs.iter().zip(&pics) {
+        let truth: Value =
+            serde_json::from_slice(&std::fs::read(pic.with_extension("json")).unwrap()).unwrap();
+        assert_eq!(r["type"], truth["type"], "{}", pic.display());
+        assert_eq!(r["image_angle"], truth["image_angle"], "{}", pic.display());
+        let got = fields(r);
+        for (k, v) in truth["fields"].as_object().unwrap() {
+            let found = got
+                .iter()
+                .find(|(gk, _)| gk == k)
+                .map(|(_, gv)| gv.as_str());
+            assert_eq!(found, v.as_str(), "{} {k}", pic.display());
+        }
+        for c in r["checks"].as_array().unwrap() {
+            assert_eq!(c["status"], "ok", "{} {c}", pic.display());
+        }
+    }
+}
