@@ -22,12 +22,21 @@ pub fn front(l: &Layout) -> Vec<Field> {
             .filter(|&a| a >= b)
             .min()
             .unwrap_or(l.row_len(r));
-        l.span(r, b, end)
+        l.span(r, skip_punct(l, r, b, end), end)
     };
-    let name = after("姓名");
-    let sex = after("性别").map(|s| pick_sex(l, s));
+    let name = after("姓名").map(|mut s| {
+        s.text = fix_surname(&s.text);
+        s
+    });
+    let sex = after("性别")
+        .or_else(|| {
+            // 性别 misread: the 男 or 女 before 民族 in its row.
+            let (r, a, _) = l.find_any("民族")?;
+            l.span(r, 0, a)
+        })
+        .and_then(pick_sex);
     let nationality = after("民族");
-    let birth = after("出生").map(|mut s| {
+    let birth = after("出生").or_else(|| birth_row(l)).map(|mut s| {
         s.text = normalize_birth(&s.text);
         s
     });
@@ -51,7 +60,7 @@ pub fn front(l: &Layout) -> Vec<Field> {
 pub fn back(l: &Layout) -> Vec<Field> {
     let after = |label: &str| -> Option<Span> {
         let (r, _, b) = l.find_any(label)?;
-        l.rest(r, b)
+        l.rest(r, skip_punct(l, r, b, l.row_len(r)))
     };
     let authority = after("签发机关");
     let validity = after("有效期限").map(|mut s| {
@@ -70,16 +79,60 @@ pub fn back(l: &Layout) -> Vec<Field> {
     ]
 }
 
-/// The sex value: 男 or 女 when one of them is in the span (its own
-/// character's position), else the span as read.
-fn pick_sex(_l: &Layout, s: Span) -> Span {
+/// Misreadings of common surnames seen on generated cards: the recogniser
+/// takes them for look-alike characters that are not surnames on mainland
+/// cards (traditional forms, or not used as a surname).
+const SURNAME_FIXES: [(char, char); 2] = [('會', '曾'), ('候', '侯')];
+
+/// `name` with its first character replaced when it is a known misreading
+/// of a surname ([`SURNAME_FIXES`]).
+pub fn fix_surname(name: &str) -> String {
+    let mut cs = name.chars();
+    match cs.next() {
+        Some(c) => match SURNAME_FIXES.iter().find(|(bad, _)| *bad == c) {
+            Some((_, good)) => std::iter::once(*good).chain(cs).collect(),
+            None => name.to_string(),
+        },
+        None => String::new(),
+    }
+}
+
+/// The sex value: 男 or 女 when one of them is in the span, else the span
+/// as read when it is one or two characters, else nothing.
+fn pick_sex(s: Span) -> Option<Span> {
     if let Some(c) = s.text.chars().find(|c| matches!(c, '男' | '女')) {
-        return Span {
+        return Some(Span {
             text: c.to_string(),
             ..s
-        };
+        });
     }
-    s
+    (s.text.chars().count() <= 2).then_some(s)
+}
+
+/// Index of the first character of row `r` from `a` (before `end`) that
+/// is not punctuation read between a label and its value (`：`, `:`, …).
+fn skip_punct(l: &Layout, r: usize, mut a: usize, end: usize) -> usize {
+    let cs: Vec<char> = l.row_text(r).chars().collect();
+    while a < end && cs.get(a).is_some_and(|c| "：:，,.。·;；".contains(*c)) {
+        a += 1;
+    }
+    a
+}
+
+/// When 出生 is misread: the first row holding a date written
+/// `YYYY年M月D日`, from its year.
+fn birth_row(l: &Layout) -> Option<Span> {
+    (0..l.rows.len()).find_map(|r| {
+        let cs: Vec<char> = l.row_text(r).chars().collect();
+        let start = (0..cs.len().saturating_sub(3)).find(|&i| {
+            cs[i..i + 4].iter().all(char::is_ascii_digit)
+                && cs.get(i + 4) == Some(&'年')
+                && (i == 0 || !cs[i - 1].is_ascii_digit())
+        })?;
+        let end = cs[start..].iter().position(|&c| c == '日')? + start + 1;
+        let s = l.span(r, start, end)?;
+        (normalize_birth(&s.text) != s.text || s.text.contains('月')).then_some(s)
+    })
 }
 
 /// The ID number: after 公民身份号码 when that row or the next holds one,
@@ -111,7 +164,7 @@ pub fn id_number(l: &Layout) -> Option<Span> {
 /// than two line heights.
 fn address(l: &Layout) -> Option<Span> {
     let (r0, _, b) = l.find_any("住址")?;
-    let first = l.rest(r0, b);
+    let first = l.rest(r0, skip_punct(l, r0, b, l.row_len(r0)));
     let mut spans: Vec<Span> = first.into_iter().collect();
     let line_h = l.rows[r0].bbox[3] - l.rows[r0].bbox[1];
     let label_left = l.rows[r0].bbox[0];
@@ -210,6 +263,25 @@ mod tests {
     }
 
     #[test]
+    fn misread_labels_fall_back_on_the_values_shape() {
+        let l = Layout::new(vec![
+            line("娃名李四", 60.0, 70.0),
+            line("住别女", 60.0, 140.0),
+            line("民族汉", 260.0, 140.0),
+            line("出土1988年5月12日", 60.0, 210.0),
+            line("住址：上海市", 60.0, 280.0),
+            line("310104198805124428", 260.0, 470.0),
+        ]);
+        let f = front(&l);
+        assert_eq!(f[0].value, "");
+        assert_eq!(f[1].value, "女");
+        assert_eq!(f[2].value, "汉");
+        assert_eq!(f[3].value, "1988年5月12日");
+        assert_eq!(f[4].value, "上海市");
+        assert_eq!(f[5].value, "310104198805124428");
+    }
+
+    #[test]
     fn a_back_and_its_period() {
         let l = Layout::new(vec![
             line("中华人民共和国", 280.0, 80.0),
@@ -221,6 +293,14 @@ mod tests {
         assert_eq!(f[6].value, "北京市公安局东城分局");
         assert_eq!(f[7].value, "2015.03.07-2035.03.07");
         assert_eq!(f[0].value, "");
+    }
+
+    #[test]
+    fn misread_surnames_are_mended_only_in_first_place() {
+        assert_eq!(fix_surname("會宇"), "曾宇");
+        assert_eq!(fix_surname("候婷"), "侯婷");
+        assert_eq!(fix_surname("张候"), "张候");
+        assert_eq!(fix_surname(""), "");
     }
 
     #[test]
