@@ -254,6 +254,26 @@ impl LocalEngine {
         })
     }
 
+    /// Reads `line`, a picture holding one line of upright text (any size;
+    /// it is resized to the recogniser's height 48), without detection: the
+    /// text (trimmed) and its confidence, 0..1.  An empty picture gives an
+    /// empty text and confidence 0.
+    ///
+    /// Errors: only model failures.
+    pub fn read_line(&self, line: &RgbImage) -> Result<(String, f32)> {
+        if line.width() == 0 || line.height() == 0 {
+            return Ok((String::new(), 0.0));
+        }
+        let decoded = multithread_tract_scope(self.executor.clone(), || {
+            rec::recognize(&self.rec, &self.dict, &[line], 1, 1)
+        })?;
+        Ok(decoded
+            .into_iter()
+            .next()
+            .map(|d| (d.text.trim().to_string(), d.confidence))
+            .unwrap_or_default())
+    }
+
     fn recognize_inner(
         &self,
         img: &RgbImage,
