@@ -122,6 +122,7 @@ pub fn read_card(engine: &LocalEngine, img: &RgbImage) -> Result<OcrResult> {
             let mut f = if kind == Kind::IdFront {
                 let mut f = id_card::front(&layout);
                 reread_short_values(engine, upright, &layout, &mut f)?;
+                reread_name(engine, upright, &layout, &mut f)?;
                 f
             } else {
                 id_card::back(&layout)
@@ -237,6 +238,62 @@ fn reread_short_values(
             field.quad = Some(quad);
             field.confidence = Some(confidence);
         }
+    }
+    Ok(())
+}
+
+/// The recogniser sometimes drops a name's first character when it reads
+/// it together with the 姓名 label (曾 most often).  The name is read
+/// again from the strip right of the label alone; the new reading replaces
+/// the old one only when it is longer and ends with it (a character was
+/// dropped in front), is at most five Chinese characters, and has
+/// confidence ≥ 0.5.
+fn reread_name(
+    engine: &LocalEngine,
+    img: &RgbImage,
+    l: &Layout,
+    fields: &mut [Field],
+) -> Result<()> {
+    let Some(field) = fields.iter_mut().find(|f| f.key == "name") else {
+        return Ok(());
+    };
+    let Some((r, a, b)) = l.find_any("姓名") else {
+        return Ok(());
+    };
+    let Some(lab) = l.span(r, a, b) else {
+        return Ok(());
+    };
+    let [left, t, _, bottom] = lab.bbox;
+    let h = bottom - t;
+    let rect = [
+        left + 1.5 * h,
+        t - 0.2 * h,
+        l.rows[r].bbox[2] + 0.3 * h,
+        bottom + 0.2 * h,
+    ];
+    let (w_px, h_px) = (rect[2] - rect[0], rect[3] - rect[1]);
+    if !(h > 2.0 && w_px > h && w_px.is_finite() && h_px.is_finite()) {
+        return Ok(());
+    }
+    let quad = l.frame.quad(rect);
+    let Some(strip) = super::geometry::perspective_crop(img, &quad, w_px as u32, h_px as u32)
+    else {
+        return Ok(());
+    };
+    let (text, confidence) = engine.read_line(&strip)?;
+    let text = id_card::fix_surname(&text);
+    let n = text.chars().count();
+    let chinese = text.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    if confidence >= 0.5
+        && chinese
+        && n <= 5
+        && n > field.value.chars().count()
+        && !field.value.is_empty()
+        && text.ends_with(&field.value)
+    {
+        field.value = text;
+        field.quad = Some(quad);
+        field.confidence = Some(confidence);
     }
     Ok(())
 }
