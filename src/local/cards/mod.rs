@@ -7,7 +7,9 @@
 //! the picture stands on a side or on its head, and if so turn it upright
 //! and recognise again; arrange the lines in rows ([`layout`]); classify
 //! ([`classify`]); pick the fields out of the rows, separating labels from
-//! values ([`id_card`], [`bank_card`]); cut out the pictures ([`crops`]).
+//! values ([`id_card`], [`bank_card`]); on an ID front, read the name, and
+//! a missing sex or nationality, again from the strip right of their label
+//! ([`LocalEngine::read_line`]); cut out the pictures ([`crops`]).
 
 pub mod bank_card;
 pub mod classify;
