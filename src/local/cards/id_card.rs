@@ -82,7 +82,7 @@ pub fn back(l: &Layout) -> Vec<Field> {
 /// Misreadings of common surnames seen on generated cards: the recogniser
 /// takes them for look-alike characters that are not surnames on mainland
 /// cards (traditional forms, or not used as a surname).
-const SURNAME_FIXES: [(char, char); 2] = [('會', '曾'), ('候', '侯')];
+pub const SURNAME_FIXES: [(char, char); 2] = [('會', '曾'), ('候', '侯')];
 
 /// `name` with its first character replaced when it is a known misreading
 /// of a surname ([`SURNAME_FIXES`]).
