@@ -354,20 +354,14 @@ mod tests {
             read(&input(&d.join("nope.jpg"))),
             Err(ReadError::Missing)
         ));
-        assert!(matches!(
-            read(&input(d)),
-            Err(ReadError::Directory)
-        ));
+        assert!(matches!(read(&input(d)), Err(ReadError::Directory)));
         std::os::unix::fs::symlink(d.join("missing.jpg"), d.join("link.jpg")).unwrap();
         assert!(matches!(
             read(&input(&d.join("link.jpg"))),
             Err(ReadError::BrokenLink)
         ));
         std::fs::write(d.join("ok.jpg"), b"abc").unwrap();
-        assert_eq!(
-            read(&input(&d.join("ok.jpg"))).unwrap(),
-            b"abc"
-        );
+        assert_eq!(read(&input(&d.join("ok.jpg"))).unwrap(), b"abc");
         assert_eq!(read_capped(&b"xyz"[..]).unwrap(), b"xyz");
     }
 }

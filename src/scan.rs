@@ -196,36 +196,16 @@ fn read_remotely(
     (reply.map_err(Failure::Api), retries, prepared)
 }
 
-/// Reads a prepared picture with the offline recogniser: one item per text
-/// line (`line_1`, `line_2`, … in reading order, description 文本行, with
-/// its confidence), document type `other`.
+/// Reads a prepared picture with the offline recogniser and returns the
+/// service's shape (type, fields, turn, pictures): see
+/// [`crate::local::cards::read_card`].
 #[cfg(feature = "local")]
 fn read_locally(engine: &crate::local::LocalEngine, picture: &[u8]) -> Result<OcrResult, Failure> {
     let img = image::load_from_memory(picture)
         .map_err(|e| Failure::Local(format!("cannot decode the picture: {e}")))?
         .to_rgb8();
-    let lines = engine
-        .recognize(&img)
-        .map_err(|e| Failure::Local(format!("offline recogniser failed: {e:#}")))?;
-    Ok(OcrResult {
-        doc_type: "other".into(),
-        type_description: String::new(),
-        image_angle: 0,
-        rotated_image_width: i64::from(img.width()),
-        rotated_image_height: i64::from(img.height()),
-        item_list: lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, line)| crate::api::wire::WireItem {
-                key: format!("line_{}", i + 1),
-                value: line.text,
-                description: "文本行".into(),
-                position: line.position.iter().map(|&v| i64::from(v)).collect(),
-                confidence: Some(line.confidence),
-            })
-            .collect(),
-        cost_time: None,
-    })
+    crate::local::cards::read_card(engine, &img)
+        .map_err(|e| Failure::Local(format!("offline recogniser failed: {e:#}")))
 }
 
 /// Stores a fresh result under `key` (`--out-dir`), masked with

@@ -19,6 +19,7 @@
 //! turned by 180° when the classifier says so, resized to height 48, padded
 //! to a width bucket, recognised in batches and decoded with greedy CTC.
 
+pub mod cards;
 pub mod cls;
 pub mod det;
 pub mod geometry;
@@ -236,10 +237,48 @@ impl LocalEngine {
         let lines = multithread_tract_scope(self.executor.clone(), || {
             self.recognize_inner(img, &mut times)
         })?;
-        Ok((lines, times))
+        Ok((lines.into_iter().map(|(l, _)| l).collect(), times))
     }
 
-    fn recognize_inner(&self, img: &RgbImage, times: &mut StageTimes) -> Result<Vec<TextLine>> {
+    /// As [`recognize`](Self::recognize), also giving for each line the
+    /// degrees (0, 90, 180 or 270) its box had to be turned clockwise for
+    /// the text to read upright: 270 for a tall box (text running top to
+    /// bottom), plus 180 when the direction classifier found it upside
+    /// down.  The lines' votes tell how the whole picture is turned.
+    ///
+    /// Errors: only model failures.
+    pub fn recognize_turns(&self, img: &RgbImage) -> Result<Vec<(TextLine, u16)>> {
+        let mut times = StageTimes::default();
+        multithread_tract_scope(self.executor.clone(), || {
+            self.recognize_inner(img, &mut times)
+        })
+    }
+
+    /// Reads `line`, a picture holding one line of upright text (any size;
+    /// it is resized to the recogniser's height 48), without detection: the
+    /// text (trimmed) and its confidence, 0..1.  An empty picture gives an
+    /// empty text and confidence 0.
+    ///
+    /// Errors: only model failures.
+    pub fn read_line(&self, line: &RgbImage) -> Result<(String, f32)> {
+        if line.width() == 0 || line.height() == 0 {
+            return Ok((String::new(), 0.0));
+        }
+        let decoded = multithread_tract_scope(self.executor.clone(), || {
+            rec::recognize(&self.rec, &self.dict, &[line], 1, 1)
+        })?;
+        Ok(decoded
+            .into_iter()
+            .next()
+            .map(|d| (d.text.trim().to_string(), d.confidence))
+            .unwrap_or_default())
+    }
+
+    fn recognize_inner(
+        &self,
+        img: &RgbImage,
+        times: &mut StageTimes,
+    ) -> Result<Vec<(TextLine, u16)>> {
         let (w, h) = img.dimensions();
         if w == 0 || h == 0 {
             return Ok(vec![]);
@@ -256,6 +295,7 @@ impl LocalEngine {
         };
         let mut quads: Vec<[Point; 4]> = Vec::new();
         let mut crops: Vec<RgbImage> = Vec::new();
+        let mut turns: Vec<u16> = Vec::new();
         for i in order {
             let q = rects[i].corners().map(clamp);
             let cw = dist(q[0], q[1]).max(dist(q[3], q[2]));
@@ -273,10 +313,13 @@ impl LocalEngine {
             let Some(mut crop) = perspective_crop(img, &q, ow, oh) else {
                 continue;
             };
+            let mut turn = 0;
             if oh as f32 >= 1.5 * ow as f32 {
                 // Vertical text: turn a quarter counter-clockwise.
                 crop = image::imageops::rotate270(&crop);
+                turn = 270;
             }
+            turns.push(turn);
             quads.push(q);
             crops.push(crop);
         }
@@ -288,9 +331,10 @@ impl LocalEngine {
         if self.tuning.use_cls {
             let refs: Vec<&RgbImage> = crops.iter().collect();
             let flip = cls::upside_down(&self.cls, &refs, self.tuning.threads)?;
-            for (crop, f) in crops.iter_mut().zip(flip) {
+            for ((crop, f), turn) in crops.iter_mut().zip(flip).zip(turns.iter_mut()) {
                 if f {
                     image::imageops::rotate180_in_place(crop);
+                    *turn = (*turn + 180) % 360;
                 }
             }
         }
@@ -308,21 +352,25 @@ impl LocalEngine {
         Ok(decoded
             .into_iter()
             .zip(quads)
-            .filter(|(d, _)| {
+            .zip(turns)
+            .filter(|((d, _), _)| {
                 !d.text.trim().is_empty() && d.confidence >= self.tuning.min_text_score
             })
-            .map(|(mut d, q)| {
+            .map(|((mut d, q), turn)| {
                 d.text = d.text.trim().to_string();
                 let mut position = [0i32; 8];
                 for (k, p) in q.iter().enumerate() {
                     position[2 * k] = p[0].round() as i32;
                     position[2 * k + 1] = p[1].round() as i32;
                 }
-                TextLine {
-                    text: d.text,
-                    confidence: d.confidence,
-                    position,
-                }
+                (
+                    TextLine {
+                        text: d.text,
+                        confidence: d.confidence,
+                        position,
+                    },
+                    turn,
+                )
             })
             .collect())
     }
