@@ -1,7 +1,7 @@
 //! Prints the text lines of pictures with the offline engine, and timings.
 //!
 //! `cargo run --release --example local-ocr -- [--runs N] [--batch N] [--threads N]
-//! [--det-max-side PX] PICTURE...`
+//! [--det-max-side PX] [--min-score PERCENT] PICTURE...`
 
 use std::time::Instant;
 use xocr::local::{EngineOptions, LocalEngine};
@@ -26,6 +26,7 @@ fn main() -> anyhow::Result<()> {
     let batch = opt("--batch");
     let threads = opt("--threads");
     let det_max_side = opt("--det-max-side");
+    let min_score = opt("--min-score");
     let t = Instant::now();
     let mut opts = EngineOptions::default();
     if let Some(m) = det_max_side {
@@ -35,6 +36,9 @@ fn main() -> anyhow::Result<()> {
     let mut tuning = engine.tuning();
     tuning.rec_batch = batch.unwrap_or(tuning.rec_batch);
     tuning.threads = threads.unwrap_or(tuning.threads);
+    if let Some(p) = min_score {
+        tuning.min_text_score = p as f32 / 100.0;
+    }
     engine = engine.with_tuning(tuning);
     eprintln!("load: {:.3} s", t.elapsed().as_secs_f64());
     for path in &args {

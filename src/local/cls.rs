@@ -19,7 +19,7 @@ fn prepare(crop: &RgbImage) -> RgbImage {
     let (w, h) = crop.dimensions();
     let ratio = w as f32 / h.max(1) as f32;
     let rw = ((CLS_H as f32 * ratio).ceil() as u32).clamp(1, CLS_W);
-    image::imageops::resize(crop, rw, CLS_H, image::imageops::FilterType::Triangle)
+    super::resize::linear(crop, rw, CLS_H)
 }
 
 /// For each crop, whether it is upside down (probability of "180°" above

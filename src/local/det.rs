@@ -1,4 +1,4 @@
-//! Text detection: resize and pad for the DB model, then DB post-processing
+//! Text detection: resize for the DB model, then DB post-processing
 //! (threshold, dilation, connected components, minimum-area rectangles,
 //! box score, unclip) into rotated boxes in the original picture's pixels.
 
@@ -35,34 +35,28 @@ impl Default for DetParams {
     }
 }
 
-/// Granularity of the padded short side of the detection input, in pixels;
-/// keeps the number of compiled detection plans small.
-const SHORT_SIDE_STEP: u32 = 128;
-
-/// Size `(w, h)` the picture is resized to (long side = `max_side`,
-/// aspect kept, each side ≥ 1) and the padded input size `(pw, ph)`
-/// (long side `max_side`, short side rounded up to a multiple of 128 but at
-/// most `max_side`).  `max_side` must be a positive multiple of 32.
-pub fn det_sizes(w: u32, h: u32, max_side: u32) -> ((u32, u32), (u32, u32)) {
-    let long = w.max(h).max(1) as f64;
-    let s = max_side as f64 / long;
-    let rw = ((w as f64 * s).round() as u32).clamp(1, max_side);
-    let rh = ((h as f64 * s).round() as u32).clamp(1, max_side);
-    let pad = |v: u32| {
-        v.div_ceil(SHORT_SIDE_STEP)
-            .saturating_mul(SHORT_SIDE_STEP)
-            .min(max_side)
+/// Size `(w, h)` of the detection input for a `w × h` picture: scaled so
+/// that the long side is `max_side` (up or down), then each side rounded to
+/// the nearest multiple of 32 (ties to even, at least 32), as PaddleOCR's
+/// `DetResizeForTest` does.  The aspect ratio changes by the rounding only
+/// (under 3% on the short side for aspect ratios up to 2:1): stretching
+/// rather than padding keeps the map's text scale the one the model was run
+/// at in PaddleOCR and RapidOCR, which decides whether nearby words join into
+/// one box.  `max_side` must be a positive multiple of 32.
+pub fn det_sizes(w: u32, h: u32, max_side: u32) -> (u32, u32) {
+    let s = max_side as f64 / w.max(h).max(1) as f64;
+    let side = |v: u32| {
+        let scaled = (v as f64 * s).floor();
+        (((scaled / 32.0).round_ties_even() * 32.0) as u32).clamp(32, max_side)
     };
-    let (pw, ph) = if rw >= rh {
-        (max_side, pad(rh))
-    } else {
-        (pad(rw), max_side)
-    };
-    ((rw, rh), (pw.max(32), ph.max(32)))
+    (side(w), side(h))
 }
 
-/// Runs detection on `img`; returns rotated boxes (already unclipped) in
-/// `img`'s pixel coordinates.  An empty picture gives no boxes.
+/// Runs detection on `img`; returns the boxes (already unclipped) as four
+/// corners (top-left, top-right, bottom-right, bottom-left of the box's own
+/// axis) in `img`'s pixel coordinates, rounded to whole pixels and clamped
+/// to the picture, as PaddleOCR hands them to cropping.  An empty picture
+/// gives no boxes.
 ///
 /// Errors: model failures only.
 pub(crate) fn detect(
@@ -70,40 +64,33 @@ pub(crate) fn detect(
     img: &RgbImage,
     max_side: u32,
     p: &DetParams,
-) -> Result<Vec<RotRect>> {
+) -> Result<Vec<[Point; 4]>> {
     let (w, h) = img.dimensions();
     if w == 0 || h == 0 {
         return Ok(vec![]);
     }
-    let ((rw, rh), (pw, ph)) = det_sizes(w, h, max_side);
-    let resized = image::imageops::resize(img, rw, rh, image::imageops::FilterType::Triangle);
-    let (pw, ph) = (pw as usize, ph as usize);
-    let mut input = vec![0f32; 3 * pw * ph];
-    write_bgr_normalised(&resized, &mut input, ph, pw);
-    let (shape, prob) = model.run(&[1, 3, ph, pw], &input)?;
-    if shape.len() != 4 || shape[2] != ph || shape[3] != pw || prob.len() != ph * pw {
-        bail!("detection model output has shape {shape:?}, expected [1, 1, {ph}, {pw}]");
-    }
-    // Only the part of the map that covers the picture.
+    let (rw, rh) = det_sizes(w, h, max_side);
+    let resized = super::resize::linear(img, rw, rh);
     let (mw, mh) = (rw as usize, rh as usize);
-    let mut map = vec![0f32; mw * mh];
-    for y in 0..mh {
-        map[y * mw..(y + 1) * mw].copy_from_slice(&prob[y * pw..y * pw + mw]);
+    let mut input = vec![0f32; 3 * mw * mh];
+    write_bgr_normalised(&resized, &mut input, mh, mw);
+    let (shape, map) = model.run(&[1, 3, mh, mw], &input)?;
+    if shape.len() != 4 || shape[2] != mh || shape[3] != mw || map.len() != mh * mw {
+        bail!("detection model output has shape {shape:?}, expected [1, 1, {mh}, {mw}]");
     }
     let sx = w as f32 / rw as f32;
     let sy = h as f32 / rh as f32;
     Ok(boxes_from_map(&map, mw, mh, p)
         .into_iter()
-        .map(|r| scale_rect(&r, sx, sy))
+        .map(|r| {
+            r.corners().map(|[x, y]| {
+                [
+                    (x * sx).round_ties_even().clamp(0.0, (w - 1) as f32),
+                    (y * sy).round_ties_even().clamp(0.0, (h - 1) as f32),
+                ]
+            })
+        })
         .collect())
-}
-
-/// Maps a rectangle from map pixels to picture pixels with per-axis scales
-/// (exact for rotated rectangles only when `sx == sy`; the aspect ratio is
-/// kept by the resize, so they differ by rounding only).
-fn scale_rect(r: &RotRect, sx: f32, sy: f32) -> RotRect {
-    let corners = r.corners().map(|[x, y]| [x * sx, y * sy]);
-    min_area_rect(&corners).unwrap_or(*r)
 }
 
 /// DB post-processing of a probability map (`w × h`, row-major, values
@@ -215,11 +202,15 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(det_sizes(856, 540, 960), ((960, 606), (960, 640)));
-        assert_eq!(det_sizes(540, 856, 960), ((606, 960), (640, 960)));
-        assert_eq!(det_sizes(1, 1, 960), ((960, 960), (960, 960)));
-        assert_eq!(det_sizes(30000, 10, 960), ((960, 1), (960, 128)));
-        assert_eq!(det_sizes(2000, 100, 960), ((960, 48), (960, 128)));
+        assert_eq!(det_sizes(856, 540, 960), (960, 608));
+        assert_eq!(det_sizes(540, 856, 960), (608, 960));
+        // 1148 × 870 → 960 × 727.5 → 727 / 32 = 22.7 → 736.
+        assert_eq!(det_sizes(1148, 870, 960), (960, 736));
+        // 80 / 32 = 2.5 rounds to even: 64, as Python's round() does.
+        assert_eq!(det_sizes(960, 80, 960), (960, 64));
+        assert_eq!(det_sizes(1, 1, 960), (960, 960));
+        assert_eq!(det_sizes(30000, 10, 960), (960, 32));
+        assert_eq!(det_sizes(2000, 100, 960), (960, 64));
     }
 
     #[test]

@@ -251,43 +251,51 @@ impl SquareToQuad {
     }
 }
 
-/// Bilinear sample of `img` at `(x, y)` with replicated borders.
+/// OpenCV's bicubic weights (`A = −0.75`) of the four source pixels at
+/// offsets −1, 0, 1, 2 from `floor(x)`, for the fraction `t = x − floor(x)`.
+fn cubic_weights(t: f32) -> [f32; 4] {
+    const A: f32 = -0.75;
+    let w0 = ((A * (t + 1.0) - 5.0 * A) * (t + 1.0) + 8.0 * A) * (t + 1.0) - 4.0 * A;
+    let w1 = ((A + 2.0) * t - (A + 3.0)) * t * t + 1.0;
+    let w2 = ((A + 2.0) * (1.0 - t) - (A + 3.0)) * (1.0 - t) * (1.0 - t) + 1.0;
+    [w0, w1, w2, 1.0 - w0 - w1 - w2]
+}
+
+/// Bicubic sample of `img` at `(x, y)` with replicated borders, as OpenCV's
+/// `INTER_CUBIC` with `BORDER_REPLICATE` (fractions quantised to 1/32 pixel
+/// as OpenCV's remap tables do).  Non-finite coordinates read pixel (0, 0).
 fn sample(img: &RgbImage, x: f32, y: f32) -> [u8; 3] {
     let (w, h) = img.dimensions();
-    let maxx = (w - 1) as f32;
-    let maxy = (h - 1) as f32;
-    let x = if x.is_finite() {
-        x.clamp(0.0, maxx)
+    let (x, y) = if x.is_finite() && y.is_finite() {
+        // Far outside the picture every tap is a border pixel anyway.
+        (x.clamp(-4.0, w as f32 + 4.0), y.clamp(-4.0, h as f32 + 4.0))
     } else {
-        0.0
+        (0.0, 0.0)
     };
-    let y = if y.is_finite() {
-        y.clamp(0.0, maxy)
-    } else {
-        0.0
-    };
-    let x0 = x.floor() as u32;
-    let y0 = y.floor() as u32;
-    let x1 = (x0 + 1).min(w - 1);
-    let y1 = (y0 + 1).min(h - 1);
-    let fx = x - x0 as f32;
-    let fy = y - y0 as f32;
-    let p00 = img.get_pixel(x0, y0).0;
-    let p10 = img.get_pixel(x1, y0).0;
-    let p01 = img.get_pixel(x0, y1).0;
-    let p11 = img.get_pixel(x1, y1).0;
-    let mut out = [0u8; 3];
-    for c in 0..3 {
-        let top = p00[c] as f32 * (1.0 - fx) + p10[c] as f32 * fx;
-        let bot = p01[c] as f32 * (1.0 - fx) + p11[c] as f32 * fx;
-        out[c] = (top * (1.0 - fy) + bot * fy).round().clamp(0.0, 255.0) as u8;
+    let (fx, fy) = (x.floor(), y.floor());
+    let q = |t: f32| (t * 32.0).round() / 32.0;
+    let (wx, wy) = (cubic_weights(q(x - fx)), cubic_weights(q(y - fy)));
+    let idx = |base: f32, k: i64, n: u32| (base as i64 + k - 1).clamp(0, n as i64 - 1) as u32;
+    let mut acc = [0f32; 3];
+    for (j, wyj) in wy.iter().enumerate() {
+        let sy = idx(fy, j as i64, h);
+        let mut row = [0f32; 3];
+        for (i, wxi) in wx.iter().enumerate() {
+            let p = img.get_pixel(idx(fx, i as i64, w), sy).0;
+            for c in 0..3 {
+                row[c] += p[c] as f32 * wxi;
+            }
+        }
+        for c in 0..3 {
+            acc[c] += row[c] * wyj;
+        }
     }
-    out
+    acc.map(|v| v.round().clamp(0.0, 255.0) as u8)
 }
 
 /// Cuts the quadrilateral `quad` (top-left, top-right, bottom-right,
 /// bottom-left, in `img`'s pixel coordinates) out of `img` and straightens it
-/// into an `out_w × out_h` picture (bilinear sampling, replicated borders),
+/// into an `out_w × out_h` picture (bicubic sampling, replicated borders),
 /// as OpenCV's `warpPerspective` with those corners mapped to
 /// `(0,0), (out_w,0), (out_w,out_h), (0,out_h)`.
 ///
@@ -455,6 +463,23 @@ mod tests {
         let d = 300.0 * 1.6 / 80.0;
         assert!(close(u.width, 30.0 + 2.0 * d) && close(u.height, 10.0 + 2.0 * d));
         assert!(r.contains([14.9, 4.9]) && !r.contains([15.5, 0.0]));
+    }
+
+    #[test]
+    fn cubic_weights_are_opencvs() {
+        assert_eq!(cubic_weights(0.0), [0.0, 1.0, 0.0, 0.0]);
+        let w = cubic_weights(0.5);
+        for (got, want) in w.iter().zip([-0.09375, 0.59375, 0.59375, -0.09375]) {
+            assert!(close(*got, want), "{w:?}");
+        }
+        // A step edge: half way between a 0 and a 200 pixel reads 100, and
+        // the overshoot next to the edge is clamped, not wrapped.
+        let img = RgbImage::from_fn(4, 1, |x, _| image::Rgb([if x < 2 { 0 } else { 200 }; 3]));
+        assert_eq!(sample(&img, 1.5, 0.0)[0], 100);
+        assert_eq!(sample(&img, 2.0, 0.0)[0], 200);
+        assert_eq!(sample(&img, 0.75, 0.0)[0], 0);
+        assert_eq!(sample(&img, -3.0, 7.0)[0], 0);
+        assert_eq!(sample(&img, f32::NAN, 0.0)[0], 0);
     }
 
     #[test]

@@ -12,12 +12,16 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 //!
-//! Pipeline: the picture is resized so that its long side is
-//! `det_max_side` and padded (short side to a multiple of 128); the DB
-//! probability map is thresholded into rotated boxes; each box is cut out
-//! with a perspective warp, turned by 90° when it is tall (vertical text),
-//! turned by 180° when the classifier says so, resized to height 48, padded
-//! to a width bucket, recognised in batches and decoded with greedy CTC.
+//! Pipeline: the picture is resized (bilinear, as OpenCV) so that its long
+//! side is `det_max_side`, each side rounded to a multiple of 32; the DB
+//! probability map is thresholded into rotated boxes, whose corners are
+//! rounded to whole picture pixels; each box is cut out with a bicubic
+//! perspective warp, turned by 90° when it is tall (vertical text), turned by
+//! 180° when the classifier says so, resized to height 48, padded to a width
+//! bucket, recognised and decoded with greedy CTC.  Resizing, rounding and
+//! cropping follow PaddleOCR's and RapidOCR's conventions, because the
+//! models' output on marginal text (nearby words joining into one box, a
+//! space between them, a 10-pixel character) depends on them.
 
 pub mod cards;
 pub mod cls;
@@ -25,6 +29,7 @@ pub mod det;
 pub mod geometry;
 pub mod models;
 pub mod rec;
+pub mod resize;
 
 use anyhow::{Result, bail};
 use geometry::{Point, dist, perspective_crop};
@@ -284,31 +289,40 @@ impl LocalEngine {
             return Ok(vec![]);
         }
         let t = Instant::now();
-        let rects = det::detect(&self.det, img, self.det_max_side, &self.tuning.det)?;
+        let boxes = det::detect(&self.det, img, self.det_max_side, &self.tuning.det)?;
         times.det = t.elapsed();
+        // Rectangles only to order the boxes; crops use the corners as found.
+        let rects: Vec<geometry::RotRect> = boxes
+            .iter()
+            .map(|q| {
+                geometry::min_area_rect(q).unwrap_or(geometry::RotRect {
+                    center: q[0],
+                    width: 0.0,
+                    height: 0.0,
+                    angle: 0.0,
+                })
+            })
+            .collect();
         let order = geometry::reading_order(&rects);
-        let clamp = |p: Point| -> Point {
-            [
-                p[0].clamp(0.0, (w - 1) as f32),
-                p[1].clamp(0.0, (h - 1) as f32),
-            ]
-        };
         let mut quads: Vec<[Point; 4]> = Vec::new();
         let mut crops: Vec<RgbImage> = Vec::new();
         let mut turns: Vec<u16> = Vec::new();
         for i in order {
-            let q = rects[i].corners().map(clamp);
-            let cw = dist(q[0], q[1]).max(dist(q[3], q[2]));
-            let ch = dist(q[0], q[3]).max(dist(q[1], q[2]));
-            if cw <= MIN_CROP_SIDE || ch <= MIN_CROP_SIDE {
+            let q = boxes[i];
+            // Whole pixels, truncated, as PaddleOCR sizes its crops.
+            if dist(q[0], q[1]).floor() <= MIN_CROP_SIDE
+                || dist(q[0], q[3]).floor() <= MIN_CROP_SIDE
+            {
                 continue;
             }
+            let cw = dist(q[0], q[1]).max(dist(q[3], q[2])).floor();
+            let ch = dist(q[0], q[3]).max(dist(q[1], q[2])).floor();
             let s = (CROP_MAX_SHORT / cw.min(ch))
                 .min(CROP_MAX_LONG / cw.max(ch))
                 .min(1.0);
             let (ow, oh) = (
-                (cw * s).round().max(1.0) as u32,
-                (ch * s).round().max(1.0) as u32,
+                (cw * s).floor().max(1.0) as u32,
+                (ch * s).floor().max(1.0) as u32,
             );
             let Some(mut crop) = perspective_crop(img, &q, ow, oh) else {
                 continue;

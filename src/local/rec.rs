@@ -88,8 +88,7 @@ pub(crate) fn recognize(
         let (w, n) = (*bw as usize, batch.len());
         let mut input = vec![0f32; n * 3 * h * w];
         for (k, &(i, rw)) in batch.iter().enumerate() {
-            let r =
-                image::imageops::resize(crops[i], rw, REC_H, image::imageops::FilterType::Triangle);
+            let r = super::resize::linear(crops[i], rw, REC_H);
             write_bgr_normalised(&r, &mut input[k * 3 * h * w..(k + 1) * 3 * h * w], h, w);
         }
         let (shape, probs) = model.run(&[n, 3, h, w], &input)?;
