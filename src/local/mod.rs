@@ -156,6 +156,9 @@ const CROP_MAX_SHORT: f32 = 96.0;
 /// Boxes whose side is at most this many picture pixels are dropped (as in
 /// PaddleOCR).
 const MIN_CROP_SIDE: f32 = 3.0;
+/// Most detection plans kept compiled at once (about 12 MB each; one per
+/// input size, and pictures of other aspect ratios need other sizes).
+const DET_PLANS: usize = 6;
 /// Upper bound of a crop's long side, in pixels.
 const CROP_MAX_LONG: f32 = 4096.0;
 
@@ -174,9 +177,11 @@ impl LocalEngine {
             bail!("det_max_side must be a multiple of 32 between 32 and 4096, got {m}");
         }
         let bytes = models::model_bytes(opts.model_dir.as_deref())?;
-        let (det, _) = models::ShapedModel::parse(models::DET_FILE, &bytes.det, &bytes.origin)?;
-        let (cls, _) = models::ShapedModel::parse(models::CLS_FILE, &bytes.cls, &bytes.origin)?;
-        let (rec, meta) = models::ShapedModel::parse(models::REC_FILE, &bytes.rec, &bytes.origin)?;
+        let o = &bytes.origin;
+        let (det, _) = models::ShapedModel::parse(models::DET_FILE, &bytes.det, o, DET_PLANS)?;
+        let (cls, _) = models::ShapedModel::parse(models::CLS_FILE, &bytes.cls, o, 2)?;
+        let max_rec = rec::WIDTH_BUCKETS.len();
+        let (rec, meta) = models::ShapedModel::parse(models::REC_FILE, &bytes.rec, o, max_rec)?;
         let dict = rec::dictionary(&meta).map_err(|e| {
             e.context(format!(
                 "OCR model {} ({}) is not a PP-OCR recognition model",

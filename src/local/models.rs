@@ -4,7 +4,9 @@
 //! tract cannot keep these models' spatial input sizes symbolic, so each
 //! model is parsed once into an [`InferenceModel`] and a runnable plan is
 //! compiled lazily for every input shape that is actually used (about 0.3 s
-//! each), then cached behind a mutex and shared by all threads.
+//! each), then cached behind a mutex and shared by all threads.  A plan
+//! holds about 12 MB for the detection model, so each model keeps at most a
+//! fixed number of plans and drops the least recently used one first.
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::HashMap;
@@ -94,25 +96,74 @@ pub(crate) fn model_bytes(dir: Option<&Path>) -> Result<ModelBytes> {
 }
 
 type Plan = Arc<TypedRunnableModel>;
-/// A plan being compiled or compiled (`None` until compiled).
-type PlanSlot = Arc<Mutex<Option<Plan>>>;
+/// A value being made or made (`None` until made): a plan, in use.
+type Slot<T> = Arc<Mutex<Option<T>>>;
 
-/// One ONNX model with a cache of plans compiled per input shape.
+/// Compiled plans (`T`) by input shape, with the tick of each one's last
+/// use.
+struct PlanCache<T> {
+    /// One slot per input shape; a slot stays `None` until its plan compiled.
+    slots: HashMap<Vec<usize>, (Slot<T>, u64)>,
+    /// Incremented on every lookup.
+    tick: u64,
+}
+
+impl<T> Default for PlanCache<T> {
+    fn default() -> Self {
+        PlanCache {
+            slots: HashMap::new(),
+            tick: 0,
+        }
+    }
+}
+
+impl<T> PlanCache<T> {
+    /// The slot for `shape`, created if missing; marks it used.  When a new
+    /// slot would exceed `max`, the least recently used compiled slot is
+    /// dropped first (threads running its plan keep their own reference).
+    fn slot(&mut self, shape: &[usize], max: usize) -> Slot<T> {
+        self.tick += 1;
+        let tick = self.tick;
+        if let Some((slot, used)) = self.slots.get_mut(shape) {
+            *used = tick;
+            return slot.clone();
+        }
+        if self.slots.len() >= max.max(1) {
+            let oldest = self
+                .slots
+                .iter()
+                .filter(|(_, (slot, _))| slot.try_lock().is_ok_and(|p| p.is_some()))
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.slots.remove(&k);
+            }
+        }
+        let slot: Slot<T> = Arc::new(Mutex::new(None));
+        self.slots.insert(shape.to_vec(), (slot.clone(), tick));
+        slot
+    }
+}
+
+/// One ONNX model with a bounded cache of plans compiled per input shape.
 pub(crate) struct ShapedModel {
     name: &'static str,
     base: InferenceModel,
-    /// One slot per input shape; a slot stays `None` until its plan compiled.
-    plans: Mutex<HashMap<Vec<usize>, PlanSlot>>,
+    plans: Mutex<PlanCache<Plan>>,
+    /// Most plans kept at once.
+    max_plans: usize,
 }
 
 impl ShapedModel {
-    /// Parses an ONNX model; returns it with its `metadata_props`.
+    /// Parses an ONNX model; returns it with its `metadata_props`.  At most
+    /// `max_plans` compiled plans (one per input shape) are kept.
     ///
     /// Errors: the bytes are not a valid ONNX model tract can translate.
     pub fn parse(
         name: &'static str,
         bytes: &[u8],
         origin: &str,
+        max_plans: usize,
     ) -> Result<(Self, HashMap<String, String>)> {
         let onnx = tract_onnx::onnx();
         let proto = onnx
@@ -135,19 +186,21 @@ impl ShapedModel {
             ShapedModel {
                 name,
                 base,
-                plans: Mutex::new(HashMap::new()),
+                plans: Mutex::new(PlanCache::default()),
+                max_plans,
             },
             meta,
         ))
     }
 
-    /// The plan for input `shape` (NCHW), compiled on first use.  Threads
-    /// needing different new shapes compile them in parallel; threads needing
-    /// the same one wait for a single compilation.
+    /// The plan for input `shape` (NCHW), compiled on first use (or again
+    /// after it was dropped from the cache).  Threads needing different new
+    /// shapes compile them in parallel; threads needing the same one wait for
+    /// a single compilation.
     fn plan(&self, shape: &[usize]) -> Result<Plan> {
         let slot = {
             let mut plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
-            plans.entry(shape.to_vec()).or_default().clone()
+            plans.slot(shape, self.max_plans)
         };
         let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(p) = slot.as_ref() {
@@ -165,12 +218,13 @@ impl ShapedModel {
         Ok(plan)
     }
 
-    /// Number of plans compiled so far.
+    /// Number of compiled plans held now.
     pub fn plan_count(&self) -> usize {
         let plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
         plans
+            .slots
             .values()
-            .filter(|s| s.lock().unwrap_or_else(|e| e.into_inner()).is_some())
+            .filter(|(s, _)| s.lock().unwrap_or_else(|e| e.into_inner()).is_some())
             .count()
     }
 
@@ -249,4 +303,28 @@ pub(crate) fn par_map<T: Sync, R: Send>(
                 .unwrap_or_else(|| Err(anyhow!("an OCR job did not run")))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_cache_drops_least_recently_used() {
+        let mut c: PlanCache<u32> = PlanCache::default();
+        let fill = |s: Slot<u32>, v| *s.lock().unwrap() = Some(v);
+        fill(c.slot(&[1], 2), 1);
+        fill(c.slot(&[2], 2), 2);
+        // Using [1] again makes [2] the least recently used.
+        assert_eq!(*c.slot(&[1], 2).lock().unwrap(), Some(1));
+        fill(c.slot(&[3], 2), 3);
+        assert_eq!(c.slots.len(), 2);
+        assert!(c.slots.contains_key(&vec![1]) && c.slots.contains_key(&vec![3]));
+        // A slot still being compiled (None) is never dropped.
+        let pending = c.slot(&[4], 2);
+        assert!(c.slots.contains_key(&vec![4]));
+        let _ = c.slot(&[5], 2);
+        assert!(c.slots.contains_key(&vec![4]), "{:?}", c.slots.keys());
+        drop(pending);
+    }
 }
