@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs RapidOCR (rapidocr-onnxruntime 1.4.4, onnxruntime, same models) and
 xocr's offline engine (the `local-ocr` example, release build) on the same
-pictures; prints load time, median time per picture and per-line text
-agreement.
+pictures; prints load time, a markdown table of median warm time per
+picture (first run in brackets) and per-line text agreement, then the
+lines that differ.
 
     python3 -m venv /tmp/rvenv
     /tmp/rvenv/bin/pip install rapidocr-onnxruntime==1.4.4
@@ -71,7 +72,11 @@ def main():
     rl, r = rapidocr(a.pictures, a.runs, a.threads)
     xl, x = xocr(a.pictures, a.runs, a.threads)
     print(f"load: rapidocr {rl:.3f} s (incl. python import), xocr {xl:.3f} s")
+    print()
+    print("| picture | lines identical | RapidOCR | xocr (first run) | ratio |")
+    print("|---|---:|---:|---:|---:|")
     same = total = 0
+    ratios, diffs = [], []
     for p in a.pictures:
         rt, rf, rm = r[p]
         xt, xf, xm = x[p]
@@ -85,12 +90,17 @@ def main():
         n = max(len(rt), len(xt))
         same += ok
         total += n
-        print(f"\n{os.path.basename(p)}: rapidocr first {rf:.3f} s median {rm:.3f} s | "
-              f"xocr first {xf:.3f} s median {xm:.3f} s | ratio {xm / rm:.2f} | "
-              f"identical lines {ok}/{n}")
+        ratios.append(xm / rm)
+        name = os.path.basename(p)
+        print(f"| {name} | {ok}/{n} | {rm:.3f} s | {xm:.3f} s ({xf:.3f}) | {xm / rm:.2f} |")
         for t in sorted(set(rt) ^ set(xt)):
-            print(f"   {'rapidocr only' if t in rt else 'xocr only    '}: {t!r}")
-    print(f"\nidentical lines overall: {same}/{total}")
+            diffs.append(f"{name}: {'rapidocr only' if t in rt else 'xocr only    '}: {t!r}")
+    print()
+    print(f"identical lines overall: {same}/{total} ({100 * same / max(total, 1):.1f}%)")
+    print(f"time ratio xocr/RapidOCR: median {statistics.median(ratios):.2f}, "
+          f"range {min(ratios):.2f}-{max(ratios):.2f}")
+    for d in diffs:
+        print("   " + d)
 
 
 if __name__ == "__main__":
