@@ -238,10 +238,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
 
-    /// Requests in flight at once.
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 4,
+    /// Pictures in work at once: requests in flight with the service
+    /// [default: 4]; pictures read in parallel with --engine local [default:
+    /// the number of CPUs, at most 4]
+    #[arg(short = 'j', long, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub jobs: u16,
+    pub jobs: Option<u16>,
 
     /// At most R requests per second across all workers (the account's
     /// limit). The rate also halves on a QPS-limit answer and recovers.
