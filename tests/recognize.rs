@@ -128,6 +128,49 @@ fn small_text_lines_read_exactly() {
     assert_eq!(texts(&engine().recognize(&img).unwrap()), EXPECTED);
 }
 
+#[test]
+fn thin_strips_are_letterboxed_and_read() {
+    // A one-line strip such as a cut-out ID number, the text filling its
+    // height: at 900 × 40 it would make a detection input only 32 rows high,
+    // where DB finds no text (the first two fail without the letterbox).
+    for (w, h, px) in [
+        (900, 40, 38.0),
+        (2400, 48, 44.0),
+        (1200, 34, 33.0),
+        (40, 900, 38.0),
+    ] {
+        let tall = h > w;
+        let (lw, lh) = if tall { (h, w) } else { (w, h) };
+        let mut strip = RgbImage::from_pixel(lw, lh, Rgb([255, 255, 255]));
+        draw_text(
+            &mut strip,
+            "110101199003074514",
+            4.0,
+            (lh as f32 - px) / 2.0,
+            px,
+            [0; 3],
+        );
+        if tall {
+            strip = image::imageops::rotate90(&strip);
+        }
+        let lines = engine().recognize(&strip).unwrap();
+        assert_eq!(texts(&lines), ["110101199003074514"], "{w}x{h}");
+        // The box lies on the strip, not on the bands around it.
+        let p = lines[0].position;
+        assert!(
+            p.iter().step_by(2).all(|&x| (0..w as i32).contains(&x)),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .skip(1)
+                .step_by(2)
+                .all(|&y| (0..h as i32).contains(&y)),
+            "{p:?}"
+        );
+    }
+}
+
 /// Lines of the committed specimen `examples/id-card-front.jpg`.
 const FRONT: [&str; 8] = [
     "姓名张三",

@@ -36,13 +36,15 @@ impl Default for DetParams {
 }
 
 /// Size `(w, h)` of the detection input for a `w × h` picture: scaled so
-/// that the long side is `max_side` (up or down), then each side rounded to
-/// the nearest multiple of 32 (ties to even, at least 32), as PaddleOCR's
-/// `DetResizeForTest` does.  The aspect ratio changes by the rounding only
-/// (under 3% on the short side for aspect ratios up to 2:1): stretching
-/// rather than padding keeps the map's text scale the one the model was run
-/// at in PaddleOCR and RapidOCR, which decides whether nearby words join into
-/// one box.  `max_side` must be a positive multiple of 32.
+/// that the long side is `max_side`, then each side rounded to the nearest
+/// multiple of 32 (ties to even, at least 32), as PaddleOCR's
+/// `DetResizeForTest` does in its `resize_long` mode.  Unlike its default
+/// mode, small pictures are enlarged too, so that small text is found.
+/// Rounding stretches each side by at most 16 input pixels (+3.2% on the
+/// short side of a 960 × 496 input): stretching rather than padding keeps
+/// the text at the scale the model sees in PaddleOCR and RapidOCR, which
+/// decides whether nearby words join into one box.  `max_side` must be a
+/// positive multiple of 32.
 pub fn det_sizes(w: u32, h: u32, max_side: u32) -> (u32, u32) {
     let s = max_side as f64 / w.max(h).max(1) as f64;
     let side = |v: u32| {
@@ -50,6 +52,27 @@ pub fn det_sizes(w: u32, h: u32, max_side: u32) -> (u32, u32) {
         (((scaled / 32.0).round_ties_even() * 32.0) as u32).clamp(32, max_side)
     };
     (side(w), side(h))
+}
+
+/// Pictures at most this many pixels high, or more than [`LETTERBOX_RATIO`]
+/// times wider than high, are letterboxed before detection.
+const LETTERBOX_MIN_SIDE: u32 = 30;
+/// See [`LETTERBOX_MIN_SIDE`].
+const LETTERBOX_RATIO: u32 = 8;
+
+/// The canvas `(w, h)` a `w × h` picture is detected on, and the picture's
+/// offset `(x, y)` in it, all in picture pixels.  A thin strip (a cut-out
+/// ID number, say) would fill a detection input only 32 rows high, where
+/// the text is not found; it is centred on black bands instead, to
+/// `2 · max(w / 8, 30)` rows, as RapidOCR does.  Other pictures, tall
+/// strips included (RapidOCR leaves those too), are their own canvas.
+pub fn letterbox(w: u32, h: u32) -> ((u32, u32), (u32, u32)) {
+    let wide = u64::from(w) > u64::from(h) * u64::from(LETTERBOX_RATIO);
+    if h > LETTERBOX_MIN_SIDE && !wide {
+        return ((w, h), (0, 0));
+    }
+    let to = ((w / LETTERBOX_RATIO).max(LETTERBOX_MIN_SIDE) * 2).max(h);
+    ((w, to), (0, (to - h) / 2))
 }
 
 /// Runs detection on `img`; returns the boxes (already unclipped) as four
@@ -69,24 +92,39 @@ pub(crate) fn detect(
     if w == 0 || h == 0 {
         return Ok(vec![]);
     }
-    let (rw, rh) = det_sizes(w, h, max_side);
+    let ((cw, ch), (ox, oy)) = letterbox(w, h);
+    let (mw, mh) = det_sizes(cw, ch, max_side);
+    // The picture's place in the map, in map pixels.
+    let (sx, sy) = (mw as f32 / cw as f32, mh as f32 / ch as f32);
+    let (x0, y0) = (
+        (ox as f32 * sx).round() as u32,
+        (oy as f32 * sy).round() as u32,
+    );
+    // The offset is under half the canvas, so the picture always has room.
+    let rw = ((w as f32 * sx).round() as u32).min(mw - x0.min(mw)).max(1);
+    let rh = ((h as f32 * sy).round() as u32).min(mh - y0.min(mh)).max(1);
+    let mut canvas = RgbImage::new(mw, mh);
     let resized = super::resize::linear(img, rw, rh);
-    let (mw, mh) = (rw as usize, rh as usize);
+    image::imageops::replace(&mut canvas, &resized, x0.into(), y0.into());
+    let (mw, mh) = (mw as usize, mh as usize);
     let mut input = vec![0f32; 3 * mw * mh];
-    write_bgr_normalised(&resized, &mut input, mh, mw);
+    write_bgr_normalised(&canvas, &mut input, mh, mw);
     let (shape, map) = model.run(&[1, 3, mh, mw], &input)?;
     if shape.len() != 4 || shape[2] != mh || shape[3] != mw || map.len() != mh * mw {
         bail!("detection model output has shape {shape:?}, expected [1, 1, {mh}, {mw}]");
     }
-    let sx = w as f32 / rw as f32;
-    let sy = h as f32 / rh as f32;
+    let (fx, fy) = (w as f32 / rw as f32, h as f32 / rh as f32);
     Ok(boxes_from_map(&map, mw, mh, p)
         .into_iter()
         .map(|r| {
             r.corners().map(|[x, y]| {
                 [
-                    (x * sx).round_ties_even().clamp(0.0, (w - 1) as f32),
-                    (y * sy).round_ties_even().clamp(0.0, (h - 1) as f32),
+                    ((x - x0 as f32) * fx)
+                        .round_ties_even()
+                        .clamp(0.0, (w - 1) as f32),
+                    ((y - y0 as f32) * fy)
+                        .round_ties_even()
+                        .clamp(0.0, (h - 1) as f32),
                 ]
             })
         })
@@ -211,6 +249,26 @@ mod tests {
         assert_eq!(det_sizes(1, 1, 960), (960, 960));
         assert_eq!(det_sizes(30000, 10, 960), (960, 32));
         assert_eq!(det_sizes(2000, 100, 960), (960, 64));
+    }
+
+    #[test]
+    fn letterboxes_thin_strips_only() {
+        // An ID card is its own canvas.
+        assert_eq!(letterbox(896, 570), ((896, 570), (0, 0)));
+        // 900 × 40 (ratio 22.5): 2 · max(112, 30) = 224 rows, centred.
+        assert_eq!(letterbox(900, 40), ((900, 224), (0, 92)));
+        // A tall strip is left alone, as RapidOCR does.
+        assert_eq!(letterbox(40, 900), ((40, 900), (0, 0)));
+        // Low but not long: at least 60 rows.
+        assert_eq!(letterbox(100, 25), ((100, 60), (0, 17)));
+        assert_eq!(letterbox(20, 20), ((20, 60), (0, 20)));
+        assert_eq!(letterbox(1, 1), ((1, 60), (0, 29)));
+        // Exactly 8:1 is not letterboxed; just over is.
+        assert_eq!(letterbox(800, 100), ((800, 100), (0, 0)));
+        assert_eq!(letterbox(801, 100), ((801, 200), (0, 50)));
+        assert_eq!(letterbox(900, 100), ((900, 224), (0, 62)));
+        // No overflow at the largest sizes.
+        assert_eq!(letterbox(u32::MAX, 1).1, (0, (u32::MAX / 8 * 2 - 1) / 2));
     }
 
     #[test]
