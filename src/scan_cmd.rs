@@ -113,11 +113,10 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
             service.request_type.clone(),
             settings.preflight.clone(),
         ),
-        Engine::Local { det_max_side } => (
-            local_reader(*det_max_side, jobs)?,
-            "local".to_string(),
-            local_preflight(&settings.preflight),
-        ),
+        Engine::Local { det_max_side } => {
+            let (reader, kind) = local_reader(*det_max_side, jobs.min(inputs.len().max(1)))?;
+            (reader, kind, local_preflight(&settings.preflight))
+        }
     };
     let store = match &settings.batch.out_dir {
         Some(dir) => Some(Store::open(dir, &store_kind).map_err(|e| usage(format!("{e:#}")))?),
@@ -147,10 +146,13 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
     })
 }
 
-/// Loads the offline recogniser once for all workers. With several
-/// workers each picture runs on one thread; alone, it uses the cores.
+/// Loads the offline recogniser once for all `workers`, and names what its
+/// results are stored under in `--out-dir` (`local-r<revision>-d<size>`,
+/// so a result read by another engine revision or at another detection
+/// size is read again, not reused). With several workers each picture runs
+/// on one thread; alone, it uses the cores.
 #[cfg(feature = "local")]
-fn local_reader(det_max_side: u32, jobs: usize) -> Result<Reader> {
+fn local_reader(det_max_side: u32, workers: usize) -> Result<(Reader, String)> {
     use crate::local::{EngineOptions, LocalEngine};
     let engine = LocalEngine::load(&EngineOptions {
         det_max_side,
@@ -159,12 +161,13 @@ fn local_reader(det_max_side: u32, jobs: usize) -> Result<Reader> {
     .map_err(|e| usage(format!("cannot load the offline recogniser: {e:#}")))?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut tuning = engine.tuning();
-    tuning.threads = (cores / jobs.max(1)).clamp(1, 4);
-    Ok(Reader::Local(Box::new(engine.with_tuning(tuning))))
+    tuning.threads = (cores / workers.max(1)).clamp(1, 4);
+    let kind = format!("local-r{}-d{det_max_side}", crate::local::ENGINE_REVISION);
+    Ok((Reader::Local(Box::new(engine.with_tuning(tuning))), kind))
 }
 
 #[cfg(not(feature = "local"))]
-fn local_reader(_det_max_side: u32, _jobs: usize) -> Result<Reader> {
+fn local_reader(_det_max_side: u32, _workers: usize) -> Result<(Reader, String)> {
     Err(usage(
         "this xocr was built without the offline recogniser (cargo feature `local`); use --engine remote",
     ))

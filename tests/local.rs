@@ -262,6 +262,53 @@ fn config_engine_local_needs_no_token_and_bad_inputs_fail_as_with_the_service() 
     assert_eq!(values(&rs[3]), ["我是中国人"]);
 }
 
+#[test]
+fn stored_results_are_reused_only_at_the_same_detection_size() {
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("store");
+    let card = examples().join("id-card-front.jpg");
+    let run = |extra: &[&str]| {
+        let out = offline(home.path())
+            .args([
+                "scan",
+                "--engine",
+                "local",
+                "-v",
+                "-o",
+                "jsonl",
+                "--out-dir",
+            ])
+            .arg(&store)
+            .args(extra)
+            .arg(&card)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let reused = text(&out.stderr).contains("stored result reused");
+        (jsonl(&out).remove(0), reused)
+    };
+    // At 32 px the card is a blur: nothing read, and that is stored.
+    let (small, reused) = run(&["--det-max-side", "32"]);
+    assert!(!reused);
+    assert_eq!(small["type"], "other");
+    // The default size is not served the 32 px result ...
+    let (full, reused) = run(&[]);
+    assert!(!reused);
+    assert_eq!(full["type"], "id_card");
+    // ... and each size reuses its own.
+    assert_eq!(run(&[]), (full, true));
+    assert!(run(&["--det-max-side", "32"]).1);
+    let names: Vec<String> = std::fs::read_dir(&store)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.ends_with(".local-r2-d960.json")),
+        "{names:?}"
+    );
+}
+
 /// The fixed set of generated cards in tests/cards (made with
 /// `scripts/specimens.py tests/cards --count 10 --seed 2 --clean-quality 70
 /// --max-side 720`): every card's type, turn and fields exactly.

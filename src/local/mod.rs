@@ -38,6 +38,14 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tract_linalg::multithread::{Executor, multithread_tract_scope};
 
+/// Revision of what the engine reads from a picture: raised whenever a
+/// change (models, resizing, detection, cropping, card understanding) can
+/// change its results, so that results stored in `--out-dir` by another
+/// revision are read again rather than reused.  Revision 2: detection input
+/// stretched to multiples of 32, OpenCV-style resizing, rounded boxes,
+/// bicubic crops, thin strips letterboxed.
+pub const ENGINE_REVISION: u32 = 2;
+
 /// A tract executor with `threads` threads (single-threaded for ≤ 1 or when
 /// the pool cannot be created).
 fn executor(threads: usize) -> Executor {
