@@ -40,7 +40,7 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand --as-of 'Judge expiry dates against DATE (YYYY-MM-DD) instead of today'
             cand --save-images 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`'
             cand --engine 'Who reads the pictures: the OCR service (remote), or xocr''s own offline recogniser (local: no token, nothing uploaded) [default: remote]'
-            cand --det-max-side 'With --engine local: the long side, px, pictures are scaled to for text detection (a multiple of 32; larger finds smaller text, slower)'
+            cand --det-max-side 'With --engine local: the long side, px, pictures are scaled to for text detection (a multiple of 32; larger finds smaller text, slower, memory grows with its square) [default: 960]'
             cand --token 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list'
             cand --token-file 'Read the service token from the first line of PATH'
             cand --endpoint 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]'

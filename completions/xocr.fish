@@ -46,7 +46,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l as-of -d 'Judge expir
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l save-images -d 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l engine -d 'Who reads the pictures: the OCR service (remote), or xocr\'s own offline recogniser (local: no token, nothing uploaded) [default: remote]' -r -f -a "remote\t'The OCR service (needs a token; pictures are uploaded)'
 local\t'xocr\'s own offline recogniser: nothing is uploaded, no token needed'"
-complete -c xocr -n "__fish_xocr_using_subcommand scan" -l det-max-side -d 'With --engine local: the long side, px, pictures are scaled to for text detection (a multiple of 32; larger finds smaller text, slower)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l det-max-side -d 'With --engine local: the long side, px, pictures are scaled to for text detection (a multiple of 32; larger finds smaller text, slower, memory grows with its square) [default: 960]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token -d 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token-file -d 'Read the service token from the first line of PATH' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l endpoint -d 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]' -r

@@ -108,6 +108,13 @@ fn parse_qps(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_det_max_side(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(px) if (32..=4096).contains(&px) && px % 32 == 0 => Ok(px),
+        _ => Err("expected pixels, a multiple of 32 from 32 to 4096 (default 960)".into()),
+    }
+}
+
 fn parse_shard(s: &str) -> Result<(u32, u32), String> {
     let err = || format!("expected K/N with 1 <= K <= N, e.g. 2/4, not {s:?}");
     let (k, n) = s.split_once('/').ok_or_else(err)?;
@@ -213,9 +220,10 @@ pub struct ScanArgs {
     pub engine: Option<EngineKind>,
 
     /// With --engine local: the long side, px, pictures are scaled to for
-    /// text detection (a multiple of 32; larger finds smaller text, slower).
-    #[arg(long, value_name = "PX", default_value_t = 960)]
-    pub det_max_side: u32,
+    /// text detection (a multiple of 32; larger finds smaller text, slower,
+    /// memory grows with its square) [default: 960]
+    #[arg(long, value_name = "PX", value_parser = parse_det_max_side)]
+    pub det_max_side: Option<u32>,
 
     /// Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to
     /// other users in the process list.

@@ -221,6 +221,17 @@ pub fn resolve(
         ));
     }
     let kind = args.engine.or(file.engine).unwrap_or(EngineKind::Remote);
+    match kind {
+        EngineKind::Remote if args.det_max_side.is_some() => {
+            return Err(usage("--det-max-side goes with --engine local"));
+        }
+        EngineKind::Local if args.qps.is_some() => {
+            return Err(usage(
+                "--qps limits requests to the service; --engine local sends none",
+            ));
+        }
+        _ => {}
+    }
     let engine = match kind {
         EngineKind::Remote => Engine::Remote(Service {
             endpoint,
@@ -229,7 +240,7 @@ pub fn resolve(
             token: resolve_token(args, file, &env)?,
         }),
         EngineKind::Local => Engine::Local {
-            det_max_side: args.det_max_side,
+            det_max_side: args.det_max_side.unwrap_or(DEFAULT_DET_MAX_SIDE),
         },
     };
     Ok(Settings {
@@ -280,13 +291,15 @@ pub fn resolve(
     })
 }
 
-/// Flags that would be silently ignored are usage errors instead.
 /// `--jobs` when not given: 4 requests in flight for the service (its
 /// latency, not this machine, is the limit); one picture per CPU, at most 4,
 /// for the offline engine, whose work is CPU-bound and whose every picture
 /// in work holds about 100 MB of model activations (measured over 14
 /// pictures on 2 cores: `-j 2` 4.9 s and 403 MB peak, `-j 4` 4.6 s and
 /// 633 MB).
+/// `--det-max-side` when not given, in pixels.
+const DEFAULT_DET_MAX_SIDE: u32 = 960;
+
 fn default_jobs(engine: EngineKind) -> usize {
     match engine {
         EngineKind::Remote => 4,
@@ -296,6 +309,7 @@ fn default_jobs(engine: EngineKind) -> usize {
     }
 }
 
+/// Flags that would be silently ignored are usage errors instead.
 fn check_combinations(args: &ScanArgs) -> Result<()> {
     let format = args.format;
     if args.unordered && format != Format::Jsonl {
@@ -403,5 +417,36 @@ mod tests {
             7
         );
         assert_eq!(jobs(&["xocr", "scan", "-j", "1", "a.jpg"]), 1);
+    }
+
+    #[test]
+    fn engine_specific_flags_need_their_engine() {
+        let resolve_args = |argv: &[&str]| {
+            let Command::Scan(args) = Cli::try_parse_from(argv).unwrap().command else {
+                panic!("not a scan command");
+            };
+            let env = |k: &str| (k == "XOCR_TOKEN").then(|| "t".to_string());
+            resolve(&args, &ConfigFile::default(), env)
+        };
+        let err = |argv: &[&str]| format!("{:#}", resolve_args(argv).unwrap_err());
+        assert!(
+            err(&["xocr", "scan", "--det-max-side", "640", "a.jpg"]).contains("--engine local")
+        );
+        assert!(
+            err(&["xocr", "scan", "--engine", "local", "--qps", "2", "a.jpg"]).contains("--qps")
+        );
+        let s = resolve_args(&["xocr", "scan", "--engine", "local", "a.jpg"]).unwrap();
+        assert!(matches!(s.engine, Engine::Local { det_max_side: 960 }));
+        let s = resolve_args(&["xocr", "scan", "--engine=local", "--det-max-side=1280", "a"]);
+        assert!(matches!(
+            s.unwrap().engine,
+            Engine::Local { det_max_side: 1280 }
+        ));
+        for bad in ["-5", "0", "100", "4097", "4128", "x"] {
+            let flag = format!("--det-max-side={bad}");
+            let e = Cli::try_parse_from(["xocr", "scan", "--engine", "local", &flag, "a"]);
+            let e = e.unwrap_err().to_string();
+            assert!(e.contains("multiple of 32"), "{bad}: {e}");
+        }
     }
 }

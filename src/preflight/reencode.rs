@@ -423,7 +423,7 @@ fn encode(
             rgb.height()
         ));
         warnings.push(format!(
-            "picture is only {w1}x{h1} px: enlarged to the service's 20 px minimum; too small to read well"
+            "picture is only {w1}x{h1} px: enlarged to {SERVICE_MIN_SIDE} px a side (the service's minimum); too small to read well"
         ));
     }
 
