@@ -214,6 +214,11 @@ impl LocalEngine {
         if tuning.threads != self.tuning.threads {
             self.executor = executor(tuning.threads);
         }
+        // One plan per width bucket and batch size (powers of two up to
+        // rec_batch), so that warm runs never compile again.
+        let batch_sizes = tuning.rec_batch.max(1).ilog2() as usize + 1;
+        self.rec
+            .set_max_plans(rec::WIDTH_BUCKETS.len() * batch_sizes);
         self.tuning = tuning;
         self
     }

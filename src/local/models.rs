@@ -119,8 +119,10 @@ impl<T> Default for PlanCache<T> {
 
 impl<T> PlanCache<T> {
     /// The slot for `shape`, created if missing; marks it used.  When a new
-    /// slot would exceed `max`, the least recently used compiled slot is
-    /// dropped first (threads running its plan keep their own reference).
+    /// slot would exceed `max`, the least recently used slot that is not
+    /// being compiled is dropped first (threads running its plan keep their
+    /// own reference).  While every slot is being compiled, the cache grows
+    /// past `max` for that moment (at most by the number of threads).
     fn slot(&mut self, shape: &[usize], max: usize) -> Slot<T> {
         self.tick += 1;
         let tick = self.tick;
@@ -132,7 +134,9 @@ impl<T> PlanCache<T> {
             let oldest = self
                 .slots
                 .iter()
-                .filter(|(_, (slot, _))| slot.try_lock().is_ok_and(|p| p.is_some()))
+                // Not being compiled right now (a failed compile leaves an
+                // unlocked empty slot, which may go too).
+                .filter(|(_, (slot, _))| slot.try_lock().is_ok())
                 .min_by_key(|(_, (_, used))| *used)
                 .map(|(k, _)| k.clone());
             if let Some(k) = oldest {
@@ -216,6 +220,11 @@ impl ShapedModel {
             .with_context(|| format!("compiling OCR model {} for input {shape:?}", self.name))?;
         *slot = Some(plan.clone());
         Ok(plan)
+    }
+
+    /// Keeps at most `n` plans from now on (at least 1).
+    pub fn set_max_plans(&mut self, n: usize) {
+        self.max_plans = n.max(1);
     }
 
     /// Number of compiled plans held now.
@@ -320,11 +329,16 @@ mod tests {
         fill(c.slot(&[3], 2), 3);
         assert_eq!(c.slots.len(), 2);
         assert!(c.slots.contains_key(&vec![1]) && c.slots.contains_key(&vec![3]));
-        // A slot still being compiled (None) is never dropped.
+        // A slot being compiled (locked) is never dropped.
         let pending = c.slot(&[4], 2);
-        assert!(c.slots.contains_key(&vec![4]));
+        let compiling = pending.lock().unwrap();
         let _ = c.slot(&[5], 2);
         assert!(c.slots.contains_key(&vec![4]), "{:?}", c.slots.keys());
-        drop(pending);
+        assert!(!c.slots.contains_key(&vec![3]), "{:?}", c.slots.keys());
+        drop(compiling);
+        // One whose compile failed (unlocked, empty) may be dropped.
+        let _ = c.slot(&[6], 2);
+        assert!(!c.slots.contains_key(&vec![4]), "{:?}", c.slots.keys());
+        assert_eq!(c.slots.len(), 2);
     }
 }
