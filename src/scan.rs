@@ -75,14 +75,14 @@ pub fn scan_one(
         let key = Store::key(&bytes);
         if !ctx.force {
             if let Some(stored) = store.get(&key) {
-                return from_store(ctx, index, input, stored);
+                return from_store(ctx, index, input, (store, &key), stored);
             }
         }
         match store.claim(&key) {
             Claim::Owner(guard) => claim = Some((key, guard)),
             Claim::Waited => {
                 if let Some(stored) = store.get(&key) {
-                    return from_store(ctx, index, input, stored);
+                    return from_store(ctx, index, input, (store, &key), stored);
                 }
             }
         }
@@ -295,7 +295,31 @@ fn sleep_unless(d: Duration, cancelled: &dyn Fn() -> bool) -> bool {
     }
 }
 
-fn from_store(ctx: &Context, index: usize, input: &Input, stored: Stored) -> Record {
+/// The record of a stored result. With `--mask-saved`, a result stored
+/// unmasked by an earlier run is masked in the store now (the record keeps
+/// the values, as a fresh run's does).
+fn from_store(
+    ctx: &Context,
+    index: usize,
+    input: &Input,
+    (store, key): (&Store, &str),
+    stored: Stored,
+) -> Record {
+    let masked_copy = (ctx.mask_saved && !stored.masked).then(|| {
+        let mut result = stored.result.clone();
+        let mut checks = all_checks(ctx, &result);
+        crate::store::mask(&mut result, &mut checks);
+        Stored {
+            sha256: String::new(),
+            request_type: String::new(),
+            file: stored.file.clone(),
+            result,
+            preprocess: stored.preprocess.clone(),
+            warnings: stored.warnings.clone(),
+            masked: true,
+            checks: Some(checks),
+        }
+    });
     // A masked result keeps the checks made on the values as read.
     let checks = if stored.masked { stored.checks } else { None };
     let mut record = build_record(ctx, index, input, stored.result, checks);
@@ -305,6 +329,16 @@ fn from_store(ctx: &Context, index: usize, input: &Input, stored: Stored) -> Rec
     record
         .log
         .push("stored result reused, no request sent".into());
+    if let Some(copy) = masked_copy {
+        match store.put(key, copy) {
+            Ok(()) => record
+                .log
+                .push("stored result masked now (--mask-saved)".into()),
+            Err(e) => record
+                .warnings
+                .push(format!("stored result left unmasked: {e:#}")),
+        }
+    }
     record
 }
 

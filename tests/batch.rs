@@ -279,6 +279,28 @@ fn mask_saved_masks_the_store_only_when_asked() {
         !m.contains("110101199003074514") && m.contains("110101********4514"),
         "{m}"
     );
+    // A rerun with --mask-saved over the unmasked store masks it without a
+    // request, and still prints the values as read.
+    let before = server.requests().len();
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "json", "--mask-saved", "--out-dir"])
+        .arg(&plain)
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(server.requests().len(), before);
+    assert!(text(&out.stdout).contains("110101199003074514"));
+    let p = read(&plain);
+    assert!(
+        !p.contains("110101199003074514") && p.contains("110101********4514"),
+        "{p}"
+    );
+    assert!(
+        p.contains("\"masked\": true") || p.contains("\"masked\":true"),
+        "{p}"
+    );
 }
 
 #[test]
