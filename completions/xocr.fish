@@ -46,7 +46,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l as-of -d 'Judge expir
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l save-images -d 'Write the pictures the service returns (portrait, crop, …) into DIR as `<input stem>.<key>.<ext>`' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l engine -d 'Who reads the pictures: the OCR service (remote), or xocr\'s own offline recogniser (local: no token, nothing uploaded) [default: remote]' -r -f -a "remote\t'The OCR service (needs a token; pictures are uploaded)'
 local\t'xocr\'s own offline recogniser: nothing is uploaded, no token needed'"
-complete -c xocr -n "__fish_xocr_using_subcommand scan" -l det-max-side -d 'With --engine local: the long side, px, pictures are scaled to for text detection (a multiple of 32; larger finds smaller text, slower, memory grows with its square) [default: 960]' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l det-max-side -d 'With --engine local: the long side, px, pictures are scaled to for text detection (a multiple of 32 from 32 to 4096; larger finds smaller text but can join words apart into one line; time and memory grow with its square) [default: 960]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token -d 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token-file -d 'Read the service token from the first line of PATH' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l endpoint -d 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]' -r
@@ -56,7 +56,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -s j -l jobs -d 'Picture
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l qps -d 'At most R requests per second across all workers (the account\'s limit). The rate also halves on a QPS-limit answer and recovers' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l retries -d 'Retries of a retry-class failure (5xx, resets, time-outs, codes such as 40002 or 40018), with exponential backoff and jitter' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l backoff-base-ms -d 'First backoff ceiling in milliseconds; doubles with each retry' -r
-complete -c xocr -n "__fish_xocr_using_subcommand scan" -l out-dir -d 'Store each result in DIR (one JSON file per picture, keyed by its SHA-256); a rerun sends no request for a picture already stored' -r -F
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l out-dir -d 'Store each result in DIR (one JSON file per picture, keyed by its SHA-256 and the request type, or the local engine\'s revision and --det-max-side); a rerun sends no request for a picture already stored' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l shard -d 'Scan only shard K of N (1-based): the inputs whose path hashes to K. N machines with --shard 1/N … N/N split one folder without overlap' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l config -d 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'

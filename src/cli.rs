@@ -220,8 +220,9 @@ pub struct ScanArgs {
     pub engine: Option<EngineKind>,
 
     /// With --engine local: the long side, px, pictures are scaled to for
-    /// text detection (a multiple of 32; larger finds smaller text, slower,
-    /// memory grows with its square) [default: 960]
+    /// text detection (a multiple of 32 from 32 to 4096; larger finds
+    /// smaller text but can join words apart into one line; time and memory
+    /// grow with its square) [default: 960]
     #[arg(long, value_name = "PX", value_parser = parse_det_max_side)]
     pub det_max_side: Option<u32>,
 
@@ -268,7 +269,8 @@ pub struct ScanArgs {
     pub backoff_base_ms: u64,
 
     /// Store each result in DIR (one JSON file per picture, keyed by its
-    /// SHA-256); a rerun sends no request for a picture already stored.
+    /// SHA-256 and the request type, or the local engine's revision and
+    /// --det-max-side); a rerun sends no request for a picture already stored.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 

@@ -223,11 +223,13 @@ pub fn resolve(
     let kind = args.engine.or(file.engine).unwrap_or(EngineKind::Remote);
     match kind {
         EngineKind::Remote if args.det_max_side.is_some() => {
-            return Err(usage("--det-max-side goes with --engine local"));
+            return Err(usage(
+                "--det-max-side goes with the offline engine (--engine local, or engine = \"local\" in the config file)",
+            ));
         }
         EngineKind::Local if args.qps.is_some() => {
             return Err(usage(
-                "--qps limits requests to the service; --engine local sends none",
+                "--qps limits requests to the service; the offline engine (--engine local, or engine = \"local\" in the config file) sends none",
             ));
         }
         _ => {}

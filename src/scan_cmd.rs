@@ -150,7 +150,7 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
 /// results are stored under in `--out-dir` (`local-r<revision>-d<size>`,
 /// so a result read by another engine revision or at another detection
 /// size is read again, not reused). With several workers each picture runs
-/// on one thread; alone, it uses the cores.
+/// on one thread; a lone worker uses up to 4 cores.
 #[cfg(feature = "local")]
 fn local_reader(det_max_side: u32, workers: usize) -> Result<(Reader, String)> {
     use crate::local::{EngineOptions, LocalEngine};
