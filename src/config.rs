@@ -227,10 +227,26 @@ pub fn resolve(
                 "--det-max-side goes with the offline engine (--engine local, or engine = \"local\" in the config file)",
             ));
         }
-        EngineKind::Local if args.qps.is_some() => {
-            return Err(usage(
-                "--qps limits requests to the service; the offline engine (--engine local, or engine = \"local\" in the config file) sends none",
-            ));
+        EngineKind::Local => {
+            let service_only = [
+                ("--qps", args.qps.is_some()),
+                ("--type", args.request_type.is_some()),
+                ("--token", args.token.is_some()),
+                ("--token-file", args.token_file.is_some()),
+                ("--endpoint", args.endpoint.is_some()),
+                ("--timeout", args.timeout.is_some()),
+            ];
+            let given: Vec<&str> = service_only
+                .iter()
+                .filter(|(_, on)| *on)
+                .map(|(flag, _)| *flag)
+                .collect();
+            if !given.is_empty() {
+                return Err(usage(format!(
+                    "{} only apply to the service; the offline engine (--engine local, or engine = \"local\" in the config file) sends no request",
+                    given.join(", ")
+                )));
+            }
         }
         _ => {}
     }
@@ -437,6 +453,19 @@ mod tests {
         assert!(
             err(&["xocr", "scan", "--engine", "local", "--qps", "2", "a.jpg"]).contains("--qps")
         );
+        let e = err(&[
+            "xocr",
+            "scan",
+            "--engine=local",
+            "--type=2",
+            "--token=t",
+            "a.jpg",
+        ]);
+        assert!(
+            e.starts_with("--type, --token only apply to the service"),
+            "{e}"
+        );
+        assert!(!e.contains("=t"), "{e}");
         let s = resolve_args(&["xocr", "scan", "--engine", "local", "a.jpg"]).unwrap();
         assert!(matches!(s.engine, Engine::Local { det_max_side: 960 }));
         let s = resolve_args(&["xocr", "scan", "--engine=local", "--det-max-side=1280", "a"]);
