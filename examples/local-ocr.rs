@@ -4,7 +4,7 @@
 //! [--det-max-side PX] [--min-score PERCENT] PICTURE...`
 
 use std::time::Instant;
-use xocr::local::{EngineOptions, LocalEngine};
+use xocr::engine::local::{Recognizer, RecognizerOptions};
 
 fn main() -> anyhow::Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,11 +28,11 @@ fn main() -> anyhow::Result<()> {
     let det_max_side = opt("--det-max-side");
     let min_score = opt("--min-score");
     let t = Instant::now();
-    let mut opts = EngineOptions::default();
+    let mut opts = RecognizerOptions::default();
     if let Some(m) = det_max_side {
         opts.det_max_side = m as u32;
     }
-    let mut engine = LocalEngine::load(&opts)?;
+    let mut engine = Recognizer::load(&opts)?;
     let mut tuning = engine.tuning();
     tuning.rec_batch = batch.unwrap_or(tuning.rec_batch);
     tuning.threads = threads.unwrap_or(tuning.threads);

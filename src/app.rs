@@ -78,7 +78,7 @@ fn types(name: Option<&str>) -> Result<String> {
 
 /// `xocr codes [CODE]`: the vendor's error codes with class and advice.
 fn codes(code: Option<i64>) -> Result<String> {
-    use crate::api::codes::{CODES, lookup};
+    use crate::engine::remote::codes::{CODES, lookup};
     let rows: Vec<_> = match code {
         None => CODES.iter().collect(),
         Some(200) => return Ok("200  success: the reply carries a result\n".into()),

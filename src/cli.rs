@@ -60,10 +60,10 @@ pub enum Format {
     Csv,
 }
 
-/// Who reads the pictures.
+/// Who reads the pictures (`--engine`, `engine =` in the config file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum EngineKind {
+pub enum EngineName {
     /// The OCR service (needs a token; pictures are uploaded).
     Remote,
     /// xocr's own offline recogniser: nothing is uploaded, no token needed.
@@ -109,9 +109,14 @@ fn parse_qps(s: &str) -> Result<f64, String> {
 }
 
 fn parse_det_max_side(s: &str) -> Result<u32, String> {
+    use crate::engine::{DEFAULT_DET_MAX_SIDE, DET_MAX_SIDE_RANGE, valid_det_max_side};
     match s.parse::<u32>() {
-        Ok(px) if (32..=4096).contains(&px) && px % 32 == 0 => Ok(px),
-        _ => Err("expected pixels, a multiple of 32 from 32 to 4096 (default 960)".into()),
+        Ok(px) if valid_det_max_side(px) => Ok(px),
+        _ => Err(format!(
+            "expected pixels, a multiple of 32 from {} to {} (default {DEFAULT_DET_MAX_SIDE})",
+            DET_MAX_SIDE_RANGE.start(),
+            DET_MAX_SIDE_RANGE.end()
+        )),
     }
 }
 
@@ -217,7 +222,7 @@ pub struct ScanArgs {
     /// Who reads the pictures: the OCR service (remote), or xocr's own
     /// offline recogniser (local: no token, nothing uploaded) [default: remote]
     #[arg(long, value_enum, value_name = "ENGINE")]
-    pub engine: Option<EngineKind>,
+    pub engine: Option<EngineName>,
 
     /// With --engine local: the long side, px, pictures are scaled to for
     /// text detection (a multiple of 32 from 32 to 4096; larger finds

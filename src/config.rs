@@ -7,8 +7,10 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::batch::retry::RetryPolicy;
-use crate::cli::{CsvLayout, EngineKind, Format, ScanArgs};
+use crate::cli::{CsvLayout, EngineName, Format, ScanArgs};
+use crate::engine::DEFAULT_DET_MAX_SIDE;
+use crate::engine::remote::Service;
+use crate::engine::remote::retry::RetryPolicy;
 use crate::exit::usage;
 use crate::secret::Secret;
 
@@ -39,23 +41,10 @@ pub struct ConfigFile {
     /// Connect and read time-out, seconds.
     pub timeout: Option<f64>,
     /// `remote` or `local`.
-    pub engine: Option<EngineKind>,
+    pub engine: Option<EngineName>,
     /// Where the file was read from (not a key of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
-}
-
-/// How to reach the service.
-#[derive(Debug, Clone)]
-pub struct Service {
-    /// Endpoint URL, `http://` or `https://`.
-    pub endpoint: String,
-    /// The `type` field of every request.
-    pub request_type: String,
-    /// Connect and read time-out.
-    pub timeout: Duration,
-    /// The account's token; redacted in every print.
-    pub token: Secret,
 }
 
 /// What to print and where to put pictures.
@@ -104,9 +93,9 @@ pub struct Batch {
     pub unordered: bool,
 }
 
-/// Who reads the pictures.
+/// Who reads the pictures, and how.
 #[derive(Debug, Clone)]
-pub enum Engine {
+pub enum EngineSettings {
     /// The OCR service.
     Remote(Service),
     /// The offline recogniser.
@@ -119,7 +108,7 @@ pub enum Engine {
 /// Everything a scan needs, resolved once.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub engine: Engine,
+    pub engine: EngineSettings,
     pub output: Output,
     pub checks: Checks,
     pub batch: Batch,
@@ -220,14 +209,14 @@ pub fn resolve(
             "the request type (--type or type = in the config file) is empty; the service's is \"8\"",
         ));
     }
-    let kind = args.engine.or(file.engine).unwrap_or(EngineKind::Remote);
+    let kind = args.engine.or(file.engine).unwrap_or(EngineName::Remote);
     match kind {
-        EngineKind::Remote if args.det_max_side.is_some() => {
+        EngineName::Remote if args.det_max_side.is_some() => {
             return Err(usage(
                 "--det-max-side goes with the offline engine (--engine local, or engine = \"local\" in the config file)",
             ));
         }
-        EngineKind::Local => {
+        EngineName::Local => {
             let service_only = [
                 ("--qps", args.qps.is_some()),
                 ("--type", args.request_type.is_some()),
@@ -251,13 +240,13 @@ pub fn resolve(
         _ => {}
     }
     let engine = match kind {
-        EngineKind::Remote => Engine::Remote(Service {
+        EngineName::Remote => EngineSettings::Remote(Service {
             endpoint,
             request_type,
             timeout: Duration::from_secs_f64(timeout),
             token: resolve_token(args, file, &env)?,
         }),
-        EngineKind::Local => Engine::Local {
+        EngineName::Local => EngineSettings::Local {
             det_max_side: args.det_max_side.unwrap_or(DEFAULT_DET_MAX_SIDE),
         },
     };
@@ -315,13 +304,10 @@ pub fn resolve(
 /// in work holds about 100 MB of model activations (measured over 14
 /// pictures on 2 cores: `-j 2` 4.9 s and 403 MB peak, `-j 4` 4.6 s and
 /// 633 MB).
-/// `--det-max-side` when not given, in pixels.
-const DEFAULT_DET_MAX_SIDE: u32 = 960;
-
-fn default_jobs(engine: EngineKind) -> usize {
+fn default_jobs(engine: EngineName) -> usize {
     match engine {
-        EngineKind::Remote => 4,
-        EngineKind::Local => std::thread::available_parallelism()
+        EngineName::Remote => 4,
+        EngineName::Local => std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 4),
     }
@@ -467,11 +453,14 @@ mod tests {
         );
         assert!(!e.contains("=t"), "{e}");
         let s = resolve_args(&["xocr", "scan", "--engine", "local", "a.jpg"]).unwrap();
-        assert!(matches!(s.engine, Engine::Local { det_max_side: 960 }));
+        assert!(matches!(
+            s.engine,
+            EngineSettings::Local { det_max_side: 960 }
+        ));
         let s = resolve_args(&["xocr", "scan", "--engine=local", "--det-max-side=1280", "a"]);
         assert!(matches!(
             s.unwrap().engine,
-            Engine::Local { det_max_side: 1280 }
+            EngineSettings::Local { det_max_side: 1280 }
         ));
         for bad in ["-5", "0", "100", "4097", "4128", "x"] {
             let flag = format!("--det-max-side={bad}");

@@ -1,15 +1,14 @@
-//! Picture fields of a reply: recognise them, and write them to disk safely
-//! and atomically.
+//! Picture fields of a reading: recognise them (base64 of picture bytes),
+//! and name the files they are saved to with `--save-images`.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anyhow::{Context, Result};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
+use crate::fs::safe_component;
 use crate::preflight::{Format, sniff};
 
 /// The format of picture bytes from their magic number ([`sniff`]):
@@ -65,31 +64,6 @@ pub fn decode_picture(value: &str) -> Option<(Vec<u8>, &'static str)> {
         .ok()?;
     let format = picture_format(&bytes)?;
     Some((bytes, format))
-}
-
-/// Makes a key or a file stem safe as one path component: letters and
-/// digits of any script, `-`, `_` and `.` are kept, everything else (path
-/// separators, `..`, control characters, spaces) becomes `_`; a leading dot
-/// is replaced too, and the result is never empty and at most 100 characters.
-pub fn safe_component(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    if out.starts_with('.') {
-        out.replace_range(0..1, "_");
-    }
-    if out.is_empty() || out.chars().all(|c| c == '_' || c == '.') {
-        out = format!("_{out}");
-    }
-    out
 }
 
 /// Names the pictures of each input: `<stem>.<key>.<ext>` in one directory,
@@ -199,17 +173,6 @@ impl PictureNamer {
     }
 }
 
-/// Creates `dir` if needed and checks that a file can be written in it.
-/// Fails naming the directory and the reason.
-pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    tempfile::Builder::new()
-        .prefix(".xocr-check-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    Ok(())
-}
-
 fn stem_of(label: &str) -> String {
     if label == "-" {
         return "stdin".to_string();
@@ -221,39 +184,9 @@ fn stem_of(label: &str) -> String {
     safe_component(&stem)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, flushed, then renamed over `path`. Creates the directory.
-/// Fails with the path named when the directory cannot be created or
-/// written.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".xocr-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn safe_component_cannot_escape() {
-        assert_eq!(safe_component("../../etc/passwd"), "_._.._etc_passwd");
-        assert_eq!(safe_component(".hidden"), "_hidden");
-        assert_eq!(safe_component(""), "_");
-        assert_eq!(safe_component(".."), "__.");
-        assert_eq!(safe_component("head_portrait"), "head_portrait");
-        assert_eq!(safe_component("身份证 正面 (1)"), "身份证_正面__1_");
-        assert!(!safe_component("a/b\\c\0d").contains(['/', '\\', '\0']));
-    }
 
     #[test]
     fn colliding_stems_get_distinct_names() {

@@ -3,25 +3,18 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The exit code after an interrupt (128 + SIGINT).
-pub const EXIT_INTERRUPTED: i32 = 130;
-
 static PRESSES: AtomicUsize = AtomicUsize::new(0);
 
 /// Installs the handler. Fails only when another handler is installed.
 pub fn install() -> Result<(), ctrlc::Error> {
     ctrlc::set_handler(|| {
         if PRESSES.fetch_add(1, Ordering::SeqCst) >= 1 {
-            std::process::exit(EXIT_INTERRUPTED);
+            std::process::exit(crate::exit::ExitCode::Interrupted.code());
         }
         // On a terminal, start a fresh line after the echoed ^C.
-        let newline = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            "\n"
-        } else {
-            ""
-        };
-        eprintln!(
-            "{newline}xocr: interrupted: finishing the requests in flight (Ctrl-C again to quit now)"
+        crate::output::report::notice(
+            "interrupted: finishing the requests in flight (Ctrl-C again to quit now)",
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
         );
     })
 }

@@ -5,18 +5,17 @@
 //! record → sinks. `main.rs` only parses the command line and calls
 //! [`app::run`].
 
-pub mod api;
 pub mod app;
 pub mod batch;
 pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod exit;
 pub mod fields;
+pub mod fs;
 pub mod images;
 pub mod input;
 pub mod interrupt;
-#[cfg(feature = "local")]
-pub mod local;
 pub mod output;
 pub mod preflight;
 pub mod record;
@@ -24,3 +23,4 @@ pub mod scan;
 pub mod scan_cmd;
 pub mod secret;
 pub mod store;
+pub mod units;

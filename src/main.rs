@@ -1,14 +1,14 @@
 //! The `xocr` command: parse the command line, run it, exit with its code.
 
 use clap::Parser;
-use xocr::{app, cli, exit};
+use xocr::{app, cli, exit, output::report};
 
 fn main() {
     let cli = cli::Cli::parse();
     let code = match app::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("xocr: error: {e:#}");
+            report::error(format_args!("{e:#}"));
             if e.downcast_ref::<exit::UsageError>().is_some() {
                 exit::ExitCode::Usage
             } else {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::api::ErrorClass;
+use crate::engine::{ErrorClass, Failure};
 use crate::fields::{Check, CheckStatus};
 
 /// The outcome for one input file: recognised fields, or an error.
@@ -105,30 +105,88 @@ pub struct ErrorInfo {
     pub code: Option<i64>,
     /// What went wrong, naming the reason.
     pub message: String,
-    /// `retry`, `file` or `stop` for service and transport errors (see
-    /// PROTOCOL.md); `input` when the file never reached the service;
-    /// `output` when its pictures could not be saved; `check` when
-    /// `--strict` failed it; `not_attempted` when the batch stopped first.
-    pub class: &'static str,
+    /// Serialised as `retry`, `file` or `stop` for engine errors (see
+    /// PROTOCOL.md), `input`, `output`, `check` or `not_attempted`.
+    pub class: Class,
     /// What to do about it, when there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
 
+/// The class of a failed file: what failed it, and whether the batch goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// The engine's retries were spent on a transient failure.
+    Retry,
+    /// The engine could not read this picture.
+    File,
+    /// The engine can read no further picture (credentials, quota,
+    /// endpoint): the batch stops.
+    Stop,
+    /// Found before the engine saw it: unreadable file, unsupported format,
+    /// over the limits.
+    Input,
+    /// Its result could not be written out (its pictures, with
+    /// `--save-images`).
+    Output,
+    /// Failed by `--strict` because a check failed.
+    Check,
+    /// Skipped because the batch stopped first.
+    NotAttempted,
+}
+
+impl Class {
+    /// The name in output: `retry`, `file`, `stop`, `input`, `output`,
+    /// `check` or `not_attempted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Retry => "retry",
+            Class::File => "file",
+            Class::Stop => "stop",
+            Class::Input => "input",
+            Class::Output => "output",
+            Class::Check => "check",
+            Class::NotAttempted => "not_attempted",
+        }
+    }
+}
+
+impl From<ErrorClass> for Class {
+    fn from(c: ErrorClass) -> Self {
+        match c {
+            ErrorClass::Retry => Class::Retry,
+            ErrorClass::File => Class::File,
+            ErrorClass::Stop => Class::Stop,
+        }
+    }
+}
+
+impl From<Failure> for ErrorInfo {
+    fn from(f: Failure) -> Self {
+        ErrorInfo {
+            code: f.code,
+            message: f.message,
+            class: f.class.into(),
+            hint: f.hint,
+        }
+    }
+}
+
 impl ErrorInfo {
-    /// Class name of an error found before any request was sent.
-    pub const INPUT: &'static str = "input";
-    /// Class name of a file whose result could not be written out (its
-    /// pictures, with `--save-images`).
-    pub const OUTPUT: &'static str = "output";
-    /// Class name of a file failed by `--strict` because a check failed.
-    pub const CHECK: &'static str = "check";
-    /// Class name of a file skipped because the batch stopped.
-    pub const NOT_ATTEMPTED: &'static str = "not_attempted";
+    /// An error of `class` without a code or a hint.
+    pub fn new(class: Class, message: impl Into<String>) -> Self {
+        ErrorInfo {
+            code: None,
+            message: message.into(),
+            class,
+            hint: None,
+        }
+    }
 
     /// True when this error stops the batch.
     pub fn is_stop(&self) -> bool {
-        self.class == ErrorClass::Stop.as_str()
+        self.class == Class::Stop
     }
 }
 
@@ -163,11 +221,13 @@ impl Record {
             .filter(|c| c.status == CheckStatus::Failed)
     }
 
-    /// A copy with personal fields masked (`--mask`): names keep their first
-    /// character, ID and card numbers their first 6 and last 4, addresses
-    /// their first 6 characters. Check details that quote a masked value
-    /// quote the masked form.
+    /// A copy with personal fields masked (`--mask`) by the rules of
+    /// [`crate::fields::mask`]: names keep their first character, ID and
+    /// card numbers their first 6 and last 4, addresses their first 6
+    /// characters. Check details that quote a masked value (or its
+    /// normalised form) quote the masked form.
     pub fn masked(&self) -> Record {
+        use crate::fields::mask::mask_quoted;
         let mut r = self.clone();
         let doc_type = r.doc_type.clone().unwrap_or_default();
         for item in &mut r.items {
@@ -175,17 +235,13 @@ impl Record {
             if item.picture.is_some() {
                 continue;
             }
-            let Some(masked) = crate::fields::mask(&doc_type, &item.key, value) else {
+            let Some(masked) = mask_quoted(&doc_type, &item.key, value, &mut r.checks) else {
                 continue;
             };
-            mask_details(&mut r.checks, value, &masked);
-            if let Some(serde_json::Value::String(n)) = &item.normalized {
-                let m = crate::fields::mask(&doc_type, &item.key, n).unwrap_or_default();
-                mask_details(&mut r.checks, n, &m);
-            }
             item.normalized = match &item.normalized {
                 Some(serde_json::Value::String(n)) => {
-                    crate::fields::mask(&doc_type, &item.key, n).map(serde_json::Value::String)
+                    mask_quoted(&doc_type, &item.key, n, &mut r.checks)
+                        .map(serde_json::Value::String)
                 }
                 _ => None,
             };
@@ -202,17 +258,5 @@ impl Record {
             Some(h) => format!("{} ({h})", e.message),
             None => e.message.clone(),
         })
-    }
-}
-
-/// Replaces every quotation of `value` in the checks' details by `masked`.
-pub fn mask_details(checks: &mut [Check], value: &str, masked: &str) {
-    if value.is_empty() {
-        return;
-    }
-    for check in checks {
-        if check.detail.contains(value) {
-            check.detail = check.detail.replace(value, masked);
-        }
     }
 }

@@ -1,20 +1,25 @@
-//! `xocr scan`: resolve the settings, expand the inputs, build the shared
-//! context, run the batch, report, and choose the exit code.
+//! `xocr scan`: resolve the settings, expand the inputs, load the engine,
+//! run the pass over every input on the pool, report, and choose the exit
+//! code.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
-use crate::api::Client;
-use crate::batch::{self, rate::RateLimiter};
+use crate::batch;
 use crate::cli::ScanArgs;
-use crate::config::{self, Engine, Settings};
+use crate::config::{self, EngineSettings, Settings};
+use crate::engine::Engine;
+use crate::engine::remote::Remote;
 use crate::exit::{ExitCode, usage};
 use crate::images::PictureNamer;
 use crate::input::{self, ExpandOptions, Input};
 use crate::interrupt;
-use crate::output;
-use crate::scan::{Context, Reader};
+use crate::output::{self, report::Reporter, tally::Tally};
+use crate::record::{Class, ErrorInfo, Record};
+use crate::scan::{Context, RecordOptions, scan_one};
 use crate::store::Store;
 
 /// Runs `xocr scan`. Usage and configuration problems come back as errors
@@ -22,6 +27,83 @@ use crate::store::Store;
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let file = config::load_config(args.config.as_deref())?;
     let settings = config::resolve(args, &file, |k| std::env::var(k).ok())?;
+    let inputs = inputs(args, &settings)?;
+    let ctx = context(&settings, &inputs)?;
+    let mut reporter = Reporter::new(settings.quiet, settings.verbose);
+
+    // Without a handler Ctrl-C still ends the process; only the graceful
+    // finish is lost.
+    if let Err(e) = interrupt::install() {
+        reporter.warn(format_args!("Ctrl-C will not finish gracefully: {e}"));
+    }
+    if inputs.is_empty() {
+        reporter.say("no input falls in this shard");
+    }
+    let started = Instant::now();
+    let stdout: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
+    let mut sink = output::sink(&settings.output, stdout);
+    let mut tally = Tally::default();
+    let stopped = AtomicBool::new(false);
+    let cancelled = || stopped.load(Ordering::SeqCst) || interrupt::interrupted();
+    let work = |i: usize, input: &Input, cancelled: &dyn Fn() -> bool| {
+        let record = if stopped.load(Ordering::SeqCst) {
+            not_attempted(input, "the batch stopped after a stop-class error")
+        } else if interrupt::interrupted() {
+            not_attempted(input, "interrupted")
+        } else {
+            scan_one(&ctx, i, input, cancelled)
+        };
+        if record.error.as_ref().is_some_and(ErrorInfo::is_stop) {
+            stopped.store(true, Ordering::SeqCst);
+        }
+        record
+    };
+    reporter.start_progress(inputs.len());
+    let written = batch::run(
+        &inputs,
+        batch::Options {
+            jobs: settings.batch.jobs,
+            unordered: settings.batch.unordered,
+        },
+        &cancelled,
+        &work,
+        &mut |record: Record| {
+            tally.add(&record);
+            reporter.record(&record, &tally);
+            sink.record(&record)
+        },
+    )
+    .and_then(|()| sink.finish());
+    reporter.finish_progress();
+    match written {
+        Ok(()) => {}
+        // The reader went away (`| head`): stop quietly, but do not claim
+        // the batch was complete.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::BrokenPipe),
+        Err(e) => return Err(anyhow::Error::new(e).context("cannot write the output")),
+    }
+
+    reporter.summary(
+        inputs.len(),
+        &tally,
+        started.elapsed(),
+        &settings.output.fields,
+    );
+    Ok(if interrupt::interrupted() {
+        ExitCode::Interrupted
+    } else if tally.stopped_by.is_some() {
+        ExitCode::Stopped
+    } else if tally.failed > 0 {
+        ExitCode::SomeFailed
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// The inputs the arguments name, in order, de-duplicated, and only this
+/// shard's with `--shard`. Fails with a usage error when they name no
+/// picture, or stdin is wanted but is a terminal.
+fn inputs(args: &ScanArgs, settings: &Settings) -> Result<Vec<Input>> {
     let inputs = input::expand(
         &args.inputs,
         &ExpandOptions {
@@ -40,90 +122,23 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
             "standard input is a terminal: pipe a picture into `xocr scan -`, e.g. `xocr scan - < id.jpg`",
         ));
     }
-    let inputs = match settings.batch.shard {
+    Ok(match settings.batch.shard {
         Some((k, n)) => input::shard(inputs, k, n),
         None => inputs,
-    };
-    let ctx = context(&settings, &inputs)?;
-
-    // Without a handler Ctrl-C still ends the process; only the graceful
-    // finish is lost.
-    if let Err(e) = interrupt::install() {
-        if !settings.quiet {
-            eprintln!("xocr: warning: Ctrl-C will not finish gracefully: {e}");
-        }
-    }
-    let stdout: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
-    let mut sink = output::sink(&settings.output, stdout);
-    let opts = batch::Options {
-        jobs: settings.batch.jobs,
-        unordered: settings.batch.unordered,
-        quiet: settings.quiet,
-        verbose: settings.verbose,
-    };
-    let outcome = match batch::run(&ctx, &inputs, opts, sink.as_mut()) {
-        Ok(o) => o,
-        // The reader went away (`| head`): stop quietly, but do not claim
-        // the batch was complete.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::BrokenPipe),
-        Err(e) => return Err(anyhow::Error::new(e).context("cannot write the output")),
-    };
-
-    if !settings.quiet {
-        if inputs.is_empty() {
-            eprintln!("xocr: no input falls in this shard");
-        } else if inputs.len() > 1 || outcome.failed > 0 || outcome.not_attempted > 0 {
-            eprintln!("xocr: {}", outcome.summary());
-        }
-        if let Some(reason) = &outcome.stopped_by {
-            eprintln!("xocr: stopped: {reason}");
-        }
-        let unseen: Vec<&str> = settings
-            .output
-            .fields
-            .iter()
-            .filter(|f| !outcome.keys_seen.contains(*f))
-            .map(String::as_str)
-            .collect();
-        if !unseen.is_empty() && outcome.succeeded > 0 {
-            eprintln!(
-                "xocr: warning: --fields: no result had {} (`xocr types` lists the keys)",
-                unseen.join(", ")
-            );
-        }
-    }
-    Ok(if outcome.interrupted {
-        ExitCode::Interrupted
-    } else if outcome.stopped_by.is_some() {
-        ExitCode::Stopped
-    } else if outcome.failed > 0 {
-        ExitCode::SomeFailed
-    } else {
-        ExitCode::Success
     })
 }
 
-/// What every worker shares: the client and its connection pool, the rate
-/// limit, the store, the picture namer.
+/// What every worker shares: the engine, the store, the picture namer.
 fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
-    let jobs = settings.batch.jobs;
-    let (reader, store_kind, preflight) = match &settings.engine {
-        Engine::Remote(service) => (
-            Reader::Remote(Client::new(service, jobs)),
-            service.request_type.clone(),
-            settings.preflight.clone(),
-        ),
-        Engine::Local { det_max_side } => {
-            let (reader, kind) = local_reader(*det_max_side, jobs.min(inputs.len().max(1)))?;
-            (reader, kind, local_preflight(&settings.preflight))
-        }
-    };
+    let engine = load_engine(settings, inputs.len())?;
     let store = match &settings.batch.out_dir {
-        Some(dir) => Some(Store::open(dir, &store_kind).map_err(|e| usage(format!("{e:#}")))?),
+        Some(dir) => {
+            Some(Store::open(dir, engine.store_tag()).map_err(|e| usage(format!("{e:#}")))?)
+        }
         None => None,
     };
     if let Some(dir) = &settings.output.save_images {
-        crate::images::ensure_writable_dir(dir)
+        crate::fs::ensure_writable_dir(dir)
             .context("--save-images")
             .map_err(|e| usage(format!("{e:#}")))?;
     }
@@ -132,55 +147,52 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
         PictureNamer::new(dir, &labels)
     });
     Ok(Context {
-        reader,
-        preflight,
-        fields: settings.output.fields.clone(),
-        include_images: settings.output.include_images,
+        preflight: engine.preflight(&settings.preflight),
+        record: RecordOptions {
+            fields: settings.output.fields.clone(),
+            include_images: settings.output.include_images,
+            checks: settings.checks,
+            engine: engine.local_name(),
+        },
+        engine,
         namer,
-        checks: settings.checks,
-        limiter: RateLimiter::new(settings.batch.qps),
-        retry: settings.batch.retry,
         store,
         force: settings.batch.force,
         mask_saved: settings.batch.mask_saved,
     })
 }
 
-/// Loads the offline recogniser once for all `workers`, and names what its
-/// results are stored under in `--out-dir` (`local-r<revision>-d<size>`,
-/// so a result read by another engine revision or at another detection
-/// size is read again, not reused). With several workers each picture runs
-/// on one thread; a lone worker uses up to 4 cores.
-#[cfg(feature = "local")]
-fn local_reader(det_max_side: u32, workers: usize) -> Result<(Reader, String)> {
-    use crate::local::{EngineOptions, LocalEngine};
-    let engine = LocalEngine::load(&EngineOptions {
-        det_max_side,
-        model_dir: None,
-    })
-    .map_err(|e| usage(format!("cannot load the offline recogniser: {e:#}")))?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut tuning = engine.tuning();
-    tuning.threads = (cores / workers.max(1)).clamp(1, 4);
-    let kind = format!("local-r{}-d{det_max_side}", crate::local::ENGINE_REVISION);
-    Ok((Reader::Local(Box::new(engine.with_tuning(tuning))), kind))
-}
-
-#[cfg(not(feature = "local"))]
-fn local_reader(_det_max_side: u32, _workers: usize) -> Result<(Reader, String)> {
-    Err(usage(
-        "this xocr was built without the offline recogniser (cargo feature `local`); use --engine remote",
-    ))
-}
-
-/// The offline recogniser reads pictures in full: convert only what must
-/// be (orientation, colour, format), keep the size up to the largest side
-/// the service would take, and re-encode near-losslessly.
-fn local_preflight(remote: &crate::preflight::Options) -> crate::preflight::Options {
-    crate::preflight::Options {
-        max_side: crate::preflight::SERVICE_MAX_SIDE,
-        max_bytes: u64::MAX,
-        jpeg_quality: 95,
-        ..remote.clone()
+/// The engine the settings name, for `files` inputs: the service's client,
+/// or the offline recogniser loaded once for all workers.
+fn load_engine(settings: &Settings, files: usize) -> Result<Engine> {
+    let jobs = settings.batch.jobs;
+    match &settings.engine {
+        EngineSettings::Remote(service) => Ok(Engine::Remote(Remote::new(
+            service,
+            jobs,
+            settings.batch.qps,
+            settings.batch.retry,
+            &settings.preflight,
+        ))),
+        #[cfg(feature = "local")]
+        EngineSettings::Local { det_max_side } => {
+            let local = crate::engine::local::Local::load(*det_max_side, jobs.min(files.max(1)))
+                .map_err(|e| usage(format!("cannot load the offline recogniser: {e:#}")))?;
+            Ok(Engine::Local(Box::new(local)))
+        }
+        #[cfg(not(feature = "local"))]
+        EngineSettings::Local { .. } => {
+            let _ = files;
+            Err(usage(
+                "this xocr was built without the offline recogniser (cargo feature `local`); use --engine remote",
+            ))
+        }
     }
+}
+
+fn not_attempted(input: &Input, why: &str) -> Record {
+    Record::failed(
+        input.label.clone(),
+        ErrorInfo::new(Class::NotAttempted, format!("not attempted: {why}")),
+    )
 }

@@ -10,9 +10,9 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::api::OcrResult;
+use crate::engine::Reading;
 use crate::fields::Check;
-use crate::images::{safe_component, write_atomic};
+use crate::fs::{safe_component, write_atomic};
 
 /// What one stored file holds.
 #[derive(Debug, Serialize, Deserialize)]
@@ -24,8 +24,8 @@ pub struct Stored {
     pub request_type: String,
     /// The input that was sent (the first one, when several share the bytes).
     pub file: String,
-    /// The service's `result`, as received (masked with `--mask-saved`).
-    pub result: OcrResult,
+    /// The reading, as the engine gave it (masked with `--mask-saved`).
+    pub result: Reading,
     /// What preflight did to the picture before it was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preprocess: Option<String>,
@@ -86,7 +86,7 @@ impl Store {
     /// Opens (creating it when needed) the store directory. Fails with the
     /// path named when it cannot be created.
     pub fn open(dir: &Path, request_type: &str) -> Result<Store> {
-        crate::images::ensure_writable_dir(dir).context("--out-dir")?;
+        crate::fs::ensure_writable_dir(dir).context("--out-dir")?;
         Ok(Store {
             dir: dir.to_path_buf(),
             request_type: request_type.to_string(),
@@ -152,17 +152,17 @@ impl Store {
     }
 }
 
-/// Masks personal text fields of `result` in place (`--mask-saved`), by
+/// Masks personal text fields of `reading` in place (`--mask-saved`), by
 /// the rules of [`crate::fields::mask`], and every quotation of their values
 /// in `checks`' details; pictures are kept.
-pub fn mask(result: &mut OcrResult, checks: &mut [Check]) {
-    let doc_type = result.doc_type.clone();
-    for item in &mut result.item_list {
+pub fn mask(reading: &mut Reading, checks: &mut [Check]) {
+    for item in &mut reading.items {
         if crate::images::decode_picture(&item.value).is_some() {
             continue;
         }
-        if let Some(m) = crate::fields::mask(&doc_type, &item.key, &item.value) {
-            crate::record::mask_details(checks, &item.value, &m);
+        if let Some(m) =
+            crate::fields::mask::mask_quoted(&reading.doc_type, &item.key, &item.value, checks)
+        {
             item.value = m;
         }
     }

@@ -8,11 +8,11 @@ mod common;
 use common::*;
 use image::{Rgb, RgbImage};
 use std::sync::{Arc, OnceLock};
-use xocr::local::{EngineOptions, LocalEngine, TextLine};
+use xocr::engine::local::{Recognizer, RecognizerOptions, TextLine};
 
-fn engine() -> &'static LocalEngine {
-    static E: OnceLock<LocalEngine> = OnceLock::new();
-    E.get_or_init(|| LocalEngine::load(&EngineOptions::default()).expect("load models"))
+fn engine() -> &'static Recognizer {
+    static E: OnceLock<Recognizer> = OnceLock::new();
+    E.get_or_init(|| Recognizer::load(&RecognizerOptions::default()).expect("load models"))
 }
 
 fn texts(lines: &[TextLine]) -> Vec<&str> {
@@ -85,7 +85,7 @@ fn without_classifier_upside_down_text_is_not_read() {
     // Proves the classifier is what makes the previous test pass.
     let (img, _) = text_picture(&STRINGS, 32.0);
     let img = image::imageops::rotate180(&img);
-    let e = LocalEngine::load(&EngineOptions::default()).unwrap();
+    let e = Recognizer::load(&RecognizerOptions::default()).unwrap();
     let mut t = e.tuning();
     t.use_cls = false;
     let e = e.with_tuning(t);
@@ -286,20 +286,20 @@ fn shared_between_threads() {
 
 #[test]
 fn missing_model_dir_fails_clearly() {
-    let opts = EngineOptions {
+    let opts = RecognizerOptions {
         model_dir: Some("/nonexistent/models".into()),
         ..Default::default()
     };
-    let err = LocalEngine::load(&opts)
+    let err = Recognizer::load(&opts)
         .err()
         .expect("must fail")
         .to_string();
     assert!(err.contains("/nonexistent/models"), "{err}");
-    let bad = EngineOptions {
+    let bad = RecognizerOptions {
         det_max_side: 1000,
         ..Default::default()
     };
-    assert!(LocalEngine::load(&bad).is_err());
+    assert!(Recognizer::load(&bad).is_err());
 }
 
 #[test]
@@ -310,11 +310,11 @@ fn dictionary_comes_from_rec_metadata() {
 
 #[test]
 fn model_dir_loads_the_same_models() {
-    let opts = EngineOptions {
+    let opts = RecognizerOptions {
         model_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/models").into()),
         ..Default::default()
     };
-    let e = LocalEngine::load(&opts).unwrap();
+    let e = Recognizer::load(&opts).unwrap();
     let (img, _) = text_picture(&["姓名张三"], 32.0);
     assert_eq!(texts(&e.recognize(&img).unwrap()), ["姓名张三"]);
 }
@@ -330,11 +330,11 @@ fn invalid_model_file_fails_clearly() {
     ] {
         std::fs::write(dir.join(f), b"not an onnx model").unwrap();
     }
-    let opts = EngineOptions {
+    let opts = RecognizerOptions {
         model_dir: Some(dir.clone()),
         ..Default::default()
     };
-    let err = format!("{:#}", LocalEngine::load(&opts).err().expect("must fail"));
+    let err = format!("{:#}", Recognizer::load(&opts).err().expect("must fail"));
     std::fs::remove_dir_all(&dir).ok();
     assert!(err.contains("ch_PP-OCRv4_det_infer.onnx"), "{err}");
 }

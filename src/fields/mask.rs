@@ -1,4 +1,7 @@
-//! Masking personal fields for display (`--mask`), for logs and screenshots.
+//! Masking personal fields for display (`--mask`), for logs and screenshots,
+//! and in stored results (`--mask-saved`).
+
+use super::Check;
 
 /// How a personal value is masked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +87,22 @@ pub fn mask_rule(doc_type: &str, key: &str) -> Option<MaskRule> {
 pub fn mask(doc_type: &str, key: &str, value: &str) -> Option<String> {
     let rule = mask_rule(doc_type, key)?;
     Some(apply(rule, value))
+}
+
+/// Masks `value` as [`mask`] does and replaces every quotation of it in
+/// `checks`' details by the masked form, so no check detail gives back what
+/// the mask hides. `None` (and `checks` untouched) when `key` is not
+/// personal in `doc_type`.
+pub fn mask_quoted(doc_type: &str, key: &str, value: &str, checks: &mut [Check]) -> Option<String> {
+    let masked = mask(doc_type, key, value)?;
+    if !value.is_empty() {
+        for check in checks.iter_mut() {
+            if check.detail.contains(value) {
+                check.detail = check.detail.replace(value, &masked);
+            }
+        }
+    }
+    Some(masked)
 }
 
 /// Applies `rule` to `value` (see [`MaskRule`]).

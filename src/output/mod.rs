@@ -3,7 +3,9 @@
 
 mod csv;
 mod json;
+pub mod report;
 mod table;
+pub mod tally;
 
 use std::io::{self, Write};
 
@@ -107,16 +109,10 @@ pub fn failed_checks_cell(record: &Record) -> String {
 }
 
 /// A short placeholder for a picture value in tables and CSV:
-/// `[jpeg picture, 12.3 KB]`.
+/// `[jpeg picture, 13 KB]`.
 pub fn picture_placeholder(format: &str, bytes: usize) -> String {
-    format!("[{format} picture, {}]", human_bytes(bytes as u64))
-}
-
-/// Bytes as B, KB, MB (powers of 1000, one decimal).
-pub fn human_bytes(n: u64) -> String {
-    match n {
-        0..=999 => format!("{n} B"),
-        1_000..=999_999 => format!("{:.1} KB", n as f64 / 1e3),
-        _ => format!("{:.1} MB", n as f64 / 1e6),
-    }
+    format!(
+        "[{format} picture, {}]",
+        crate::units::human_bytes(bytes as u64)
+    )
 }

@@ -24,18 +24,7 @@ pub(crate) fn effective_max_side(opts: &Options) -> u32 {
     opts.max_side.clamp(SERVICE_MIN_SIDE, SERVICE_MAX_SIDE)
 }
 
-/// Human size: "950 KB", "1.9 MB" (decimal-ish: 1 MB = 1024*1024 bytes, as
-/// the 10 MB default is 10 MiB).
-pub(crate) fn human_bytes(n: u64) -> String {
-    const MB: f64 = 1024.0 * 1024.0;
-    if n >= 1024 * 1024 {
-        format!("{:.1} MB", n as f64 / MB)
-    } else if n >= 1024 {
-        format!("{} KB", n.div_ceil(1024))
-    } else {
-        format!("{n} bytes")
-    }
-}
+pub(crate) use crate::units::human_bytes;
 
 pub(crate) fn too_large_message(
     limit: Limit,

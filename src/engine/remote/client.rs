@@ -1,18 +1,15 @@
-//! The remote OCR service: wire types, the error-code table and the client.
-//! Knows nothing about files or terminals.
-
-pub mod codes;
-pub mod wire;
+//! The HTTP client of the OCR service: one request per picture, the reply
+//! parsed into a [`Reading`] or an [`ApiError`]. Knows nothing about files
+//! or terminals.
 
 use std::io::Read;
 use std::time::Duration;
 
 use base64::Engine as _;
 
-use crate::config::Service;
+use super::{Service, codes, wire};
+use crate::engine::{ErrorClass, Failure, Reading};
 use crate::secret::Secret;
-pub use codes::ErrorClass;
-pub use wire::OcrResult;
 
 /// Largest reply body read, bytes. Replies carry base64 pictures and may pass
 /// 10 MB; this only guards against an endless stream.
@@ -82,6 +79,17 @@ impl ApiError {
     }
 }
 
+impl From<&ApiError> for Failure {
+    fn from(e: &ApiError) -> Self {
+        Failure {
+            code: e.code(),
+            message: e.to_string(),
+            class: e.class(),
+            hint: e.action().map(str::to_string),
+        }
+    }
+}
+
 /// A client for one endpoint, sharing one connection pool between threads.
 pub struct Client {
     agent: ureq::Agent,
@@ -120,7 +128,7 @@ impl Client {
     /// Fails with [`ApiError`] when the service answers an error code, the
     /// HTTP status is not 200, the transport fails, or the reply is not the
     /// documented JSON. The token never appears in the error.
-    pub fn recognize(&self, picture: &[u8]) -> Result<OcrResult, ApiError> {
+    pub fn recognize(&self, picture: &[u8]) -> Result<Reading, ApiError> {
         let image = base64::engine::general_purpose::STANDARD.encode(picture);
         let body = serde_json::to_vec(&wire::Request {
             image: &image,
@@ -192,7 +200,7 @@ impl Client {
 
 /// Turns a reply body into a result: code 200 with a `result` object, or the
 /// error it names.
-pub fn parse_reply(bytes: &[u8]) -> Result<OcrResult, ApiError> {
+pub fn parse_reply(bytes: &[u8]) -> Result<Reading, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::Malformed("empty body".into()));
     }

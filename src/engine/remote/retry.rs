@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use crate::api::{ApiError, ErrorClass};
+use super::ApiError;
+use crate::engine::ErrorClass;
 
 /// Longest wait between two attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(30);

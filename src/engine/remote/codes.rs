@@ -1,32 +1,7 @@
 //! The service's error codes (PROTOCOL.md, from the vendor's document), each
 //! with its class and what to do about it.
 
-use serde::Serialize;
-
-/// What a client does after an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorClass {
-    /// Transient: try again with backoff; once the retries are spent the file
-    /// counts as failed.
-    Retry,
-    /// This picture failed; go on with the next.
-    File,
-    /// Every further request would fail the same way (credentials, quota,
-    /// endpoint): stop sending, report the rest as not attempted.
-    Stop,
-}
-
-impl ErrorClass {
-    /// The lower-case name used in output (`retry`, `file`, `stop`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorClass::Retry => "retry",
-            ErrorClass::File => "file",
-            ErrorClass::Stop => "stop",
-        }
-    }
-}
+pub use crate::engine::ErrorClass;
 
 /// One row of the vendor's error-code table.
 #[derive(Debug, Clone, Copy)]

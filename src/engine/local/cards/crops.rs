@@ -3,7 +3,7 @@
 
 use super::classify::Kind;
 use super::layout::{Layout, Span};
-use crate::local::geometry::{Point, perspective_crop};
+use crate::engine::local::geometry::{Point, perspective_crop};
 use base64::Engine as _;
 use image::RgbImage;
 

@@ -3,8 +3,8 @@
 //! English dictionary) run in pure Rust with `tract-onnx`.
 //!
 //! ```ignore
-//! use xocr::local::{EngineOptions, LocalEngine};
-//! let engine = LocalEngine::load(&EngineOptions::default())?;
+//! use xocr::engine::local::{RecognizerOptions, Recognizer};
+//! let engine = Recognizer::load(&RecognizerOptions::default())?;
 //! let img = image::open("card.jpg")?.to_rgb8();
 //! for line in engine.recognize(&img)? {
 //!     println!("{} {:.2} {:?}", line.text, line.confidence, line.position);
@@ -28,8 +28,11 @@ pub mod cls;
 pub mod det;
 pub mod geometry;
 pub mod models;
+mod offline;
 pub mod rec;
 pub mod resize;
+
+pub use offline::Local;
 
 use anyhow::{Result, bail};
 use geometry::{Point, dist, perspective_crop};
@@ -71,11 +74,12 @@ pub struct TextLine {
     pub position: [i32; 8],
 }
 
-/// Options for [`LocalEngine::load`].
+/// Options for [`Recognizer::load`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EngineOptions {
+pub struct RecognizerOptions {
     /// Long side, in pixels, the picture is resized to for text detection.
-    /// A multiple of 32 in `32..=4096`; default 960.
+    /// A multiple of 32 in [`crate::engine::DET_MAX_SIDE_RANGE`]; default
+    /// [`crate::engine::DEFAULT_DET_MAX_SIDE`].
     pub det_max_side: u32,
     /// Directory holding the three model files; `None` means
     /// `$XOCR_MODEL_DIR` if set, else the models embedded in the binary
@@ -83,16 +87,16 @@ pub struct EngineOptions {
     pub model_dir: Option<PathBuf>,
 }
 
-impl Default for EngineOptions {
+impl Default for RecognizerOptions {
     fn default() -> Self {
-        EngineOptions {
-            det_max_side: 960,
+        RecognizerOptions {
+            det_max_side: crate::engine::DEFAULT_DET_MAX_SIDE,
             model_dir: None,
         }
     }
 }
 
-/// Wall-clock time spent in each stage of one [`LocalEngine::recognize_timed`]
+/// Wall-clock time spent in each stage of one [`Recognizer::recognize_timed`]
 /// call (plan compilation on first use of a shape included).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct StageTimes {
@@ -106,7 +110,7 @@ pub struct StageTimes {
     pub lines: usize,
 }
 
-/// Tuning knobs of a loaded engine (see [`LocalEngine::with_tuning`]).
+/// Tuning knobs of a loaded engine (see [`Recognizer::with_tuning`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Tuning {
     /// DB post-processing parameters.
@@ -142,7 +146,7 @@ impl Default for Tuning {
 /// A loaded offline OCR engine.  `Send + Sync`: load it once and share it
 /// (e.g. in an `Arc`) between worker threads; compiled plans are cached per
 /// input shape behind mutexes.
-pub struct LocalEngine {
+pub struct Recognizer {
     det_max_side: u32,
     tuning: Tuning,
     det: models::ShapedModel,
@@ -155,7 +159,7 @@ pub struct LocalEngine {
 // The engine is shared between threads by design.
 const _: fn() = || {
     fn check<T: Send + Sync>() {}
-    check::<LocalEngine>();
+    check::<Recognizer>();
 };
 
 /// Upper bound of a crop's short side before the resize to height 48, so
@@ -170,8 +174,8 @@ const DET_PLANS: usize = 6;
 /// Upper bound of a crop's long side, in pixels.
 const CROP_MAX_LONG: f32 = 4096.0;
 
-impl LocalEngine {
-    /// Loads and parses the three models (see [`EngineOptions::model_dir`]
+impl Recognizer {
+    /// Loads and parses the three models (see [`RecognizerOptions::model_dir`]
     /// for where from) and reads the dictionary from the recognition
     /// model's metadata.  Plans are compiled lazily per input shape.
     ///
@@ -179,10 +183,15 @@ impl LocalEngine {
     /// file missing, unreadable or not a valid ONNX model (the message names
     /// the file); no dictionary in the recognition model; a build without
     /// `embed-models` and no model directory.
-    pub fn load(opts: &EngineOptions) -> Result<Self> {
+    pub fn load(opts: &RecognizerOptions) -> Result<Self> {
         let m = opts.det_max_side;
-        if !(32..=4096).contains(&m) || !m.is_multiple_of(32) {
-            bail!("det_max_side must be a multiple of 32 between 32 and 4096, got {m}");
+        if !crate::engine::valid_det_max_side(m) {
+            let r = crate::engine::DET_MAX_SIDE_RANGE;
+            bail!(
+                "det_max_side must be a multiple of 32 between {} and {}, got {m}",
+                r.start(),
+                r.end()
+            );
         }
         let bytes = models::model_bytes(opts.model_dir.as_deref())?;
         let o = &bytes.origin;
@@ -198,7 +207,7 @@ impl LocalEngine {
             ))
         })?;
         let tuning = Tuning::default();
-        Ok(LocalEngine {
+        Ok(Recognizer {
             det_max_side: m,
             executor: executor(tuning.threads),
             tuning,

@@ -9,7 +9,7 @@
 //! ([`classify`]); pick the fields out of the rows, separating labels from
 //! values ([`id_card`], [`bank_card`]); on an ID front, read the name, and
 //! a missing sex or nationality, again from the strip right of their label
-//! ([`LocalEngine::read_line`]); cut out the pictures ([`crops`]).
+//! ([`Recognizer::read_line`]); cut out the pictures ([`crops`]).
 
 pub mod bank_card;
 pub mod classify;
@@ -18,16 +18,38 @@ pub mod id_card;
 pub mod layout;
 pub mod orient;
 
-use super::LocalEngine;
 use super::geometry::Point;
-use crate::api::OcrResult;
-use crate::api::wire::WireItem;
+use super::{Recognizer, TextLine};
+use crate::engine::{ReadItem, Reading};
 use anyhow::Result;
 use classify::Kind;
 use image::RgbImage;
 use layout::{Layout, Line, Span};
 
-/// One field of a result before it becomes a [`WireItem`].
+/// What card understanding needs of a recogniser: lines with their turns,
+/// and one strip read again. [`Recognizer`] is the real one; tests give
+/// fixed lines, so understanding is tested without the models.
+pub trait LineReader: Sync {
+    /// The text lines of `img` in reading order, each with the degrees
+    /// (0, 90, 180, 270) its box was turned clockwise to read upright
+    /// ([`Recognizer::recognize_turns`]). Errors: model failures only.
+    fn recognize_turns(&self, img: &RgbImage) -> Result<Vec<(TextLine, u16)>>;
+    /// The text of a one-line strip of upright text and its confidence,
+    /// 0..1 ([`Recognizer::read_line`]). Errors: model failures only.
+    fn read_line(&self, strip: &RgbImage) -> Result<(String, f32)>;
+}
+
+impl LineReader for Recognizer {
+    fn recognize_turns(&self, img: &RgbImage) -> Result<Vec<(TextLine, u16)>> {
+        Recognizer::recognize_turns(self, img)
+    }
+
+    fn read_line(&self, strip: &RgbImage) -> Result<(String, f32)> {
+        Recognizer::read_line(self, strip)
+    }
+}
+
+/// One field of a result before it becomes a [`ReadItem`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     /// The service's key, e.g. `name`.
@@ -63,7 +85,7 @@ impl Field {
         }
     }
 
-    fn into_wire(self, w: u32, h: u32) -> WireItem {
+    fn into_item(self, w: u32, h: u32) -> ReadItem {
         let clamp = |v: f32, max: u32| -> i64 {
             if v.is_finite() {
                 (v.round() as i64).clamp(0, i64::from(max.saturating_sub(1)))
@@ -71,7 +93,7 @@ impl Field {
                 0
             }
         };
-        WireItem {
+        ReadItem {
             key: self.key.to_string(),
             value: self.value,
             description: self.description.to_string(),
@@ -105,7 +127,7 @@ impl Field {
 ///   per text line (description 文本行) in reading order.
 ///
 /// Errors: only model failures of the recogniser.
-pub fn read_card(engine: &LocalEngine, img: &RgbImage) -> Result<OcrResult> {
+pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Reading> {
     let first = engine.recognize_turns(img)?;
     let angle = orient::picture_angle(&first);
     let turned;
@@ -153,11 +175,11 @@ pub fn read_card(engine: &LocalEngine, img: &RgbImage) -> Result<OcrResult> {
         }
         Kind::Other => Vec::new(),
     };
-    let item_list = if kind == Kind::Other {
+    let items = if kind == Kind::Other {
         lines
             .into_iter()
             .enumerate()
-            .map(|(i, (line, _))| WireItem {
+            .map(|(i, (line, _))| ReadItem {
                 key: format!("line_{}", i + 1),
                 value: line.text,
                 description: "文本行".into(),
@@ -166,9 +188,9 @@ pub fn read_card(engine: &LocalEngine, img: &RgbImage) -> Result<OcrResult> {
             })
             .collect()
     } else {
-        fields.into_iter().map(|f| f.into_wire(w, h)).collect()
+        fields.into_iter().map(|f| f.into_item(w, h)).collect()
     };
-    Ok(OcrResult {
+    Ok(Reading {
         doc_type: match kind {
             Kind::IdFront | Kind::IdBack => "id_card",
             Kind::BankCard => "bank_card",
@@ -179,7 +201,7 @@ pub fn read_card(engine: &LocalEngine, img: &RgbImage) -> Result<OcrResult> {
         image_angle: i64::from(angle),
         rotated_image_width: i64::from(w),
         rotated_image_height: i64::from(h),
-        item_list,
+        items,
         cost_time: None,
     })
 }
@@ -192,7 +214,7 @@ pub fn read_card(engine: &LocalEngine, img: &RgbImage) -> Result<OcrResult> {
 /// names, read with confidence ≥ 0.2 (the closed list makes up for the
 /// low bar: a noisy strip often reads at 0.3).
 fn reread_short_values(
-    engine: &LocalEngine,
+    engine: &dyn LineReader,
     img: &RgbImage,
     l: &Layout,
     fields: &mut [Field],
@@ -251,7 +273,7 @@ fn reread_short_values(
 /// dropped in front), is at most five Chinese characters, and has
 /// confidence ≥ 0.5.
 fn reread_name(
-    engine: &LocalEngine,
+    engine: &dyn LineReader,
     img: &RgbImage,
     l: &Layout,
     fields: &mut [Field],
@@ -394,7 +416,7 @@ mod tests {
 
     #[test]
     fn missing_fields_have_no_position_and_positions_are_clamped() {
-        let item = Field::text("name", "姓名", None).into_wire(100, 50);
+        let item = Field::text("name", "姓名", None).into_item(100, 50);
         assert_eq!((item.value.as_str(), item.position.len()), ("", 0));
         let far = Field {
             key: "crop_image",
@@ -403,6 +425,6 @@ mod tests {
             quad: Some([[-5.0, -5.0], [500.0, 0.0], [f32::NAN, 80.0], [0.0, 49.4]]),
             confidence: None,
         };
-        assert_eq!(far.into_wire(100, 50).position, [0, 0, 99, 0, 0, 49, 0, 49]);
+        assert_eq!(far.into_item(100, 50).position, [0, 0, 99, 0, 0, 49, 0, 49]);
     }
 }

@@ -1,0 +1,173 @@
+//! Who reads a picture: the OCR service ([`remote`]) or xocr's own offline
+//! recogniser ([`local`], cargo feature `local`), behind one closed enum with
+//! the behaviour on it, as ripgrep does with its matchers. Both give the same
+//! engine-neutral [`Reading`]; nothing here knows about files, terminals or
+//! output formats.
+
+#[cfg(feature = "local")]
+pub mod local;
+pub mod reading;
+pub mod remote;
+
+use std::ops::RangeInclusive;
+
+use serde::Serialize;
+
+use crate::preflight::{self, Prepared};
+pub use reading::{ReadItem, Reading};
+
+/// `--det-max-side` when not given: the long side, px, pictures are scaled
+/// to for the offline engine's text detection (RapidOCR's default).
+pub const DEFAULT_DET_MAX_SIDE: u32 = 960;
+/// The detection sizes the offline engine takes, px (multiples of 32).
+pub const DET_MAX_SIDE_RANGE: RangeInclusive<u32> = 32..=4096;
+
+/// True when `px` is a detection size the offline engine takes: a
+/// multiple of 32 in [`DET_MAX_SIDE_RANGE`].
+pub fn valid_det_max_side(px: u32) -> bool {
+    DET_MAX_SIDE_RANGE.contains(&px) && px.is_multiple_of(32)
+}
+
+/// What a client does after a failure (PROTOCOL.md, "What to do").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// Transient: try again with backoff; once the retries are spent the file
+    /// counts as failed.
+    Retry,
+    /// This picture failed; go on with the next.
+    File,
+    /// Every further request would fail the same way (credentials, quota,
+    /// endpoint): stop sending, report the rest as not attempted.
+    Stop,
+}
+
+impl ErrorClass {
+    /// The lower-case name used in output (`retry`, `file`, `stop`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Retry => "retry",
+            ErrorClass::File => "file",
+            ErrorClass::Stop => "stop",
+        }
+    }
+}
+
+/// Why an engine gave no reading of a picture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The service's error code, when the service gave one.
+    pub code: Option<i64>,
+    /// What went wrong, naming the reason (never the token).
+    pub message: String,
+    /// Whether to retry, go on, or stop the batch.
+    pub class: ErrorClass,
+    /// What the user can do about it, when there is something to say.
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    /// A failure of this picture alone (class `file`), without a code.
+    pub fn file(message: impl Into<String>) -> Self {
+        Failure {
+            code: None,
+            message: message.into(),
+            class: ErrorClass::File,
+            hint: None,
+        }
+    }
+}
+
+/// One picture read by an engine: the reading or why there is none, with
+/// what it took.
+#[derive(Debug)]
+pub struct Attempt {
+    /// The reading, or the last failure.
+    pub reading: Result<Reading, Failure>,
+    /// Retries spent after the first request (always 0 offline).
+    pub retries: u32,
+    /// What was read: the prepared picture, or its re-encoded form when
+    /// the service refused it as it was.
+    pub sent: Prepared,
+    /// Per-request notes for `-v` (retries, re-encoding).
+    pub log: Vec<String>,
+}
+
+/// Who reads the pictures of a run, loaded once and shared by the workers.
+// One per run: the size of the remote variant does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Engine {
+    /// The OCR service.
+    Remote(remote::Remote),
+    /// The offline recogniser.
+    #[cfg(feature = "local")]
+    Local(Box<local::Local>),
+}
+
+impl Engine {
+    /// Reads one prepared picture. `cancelled` turns true when the batch
+    /// stops (a stop-class error, Ctrl-C): no retry starts after that.
+    /// Never panics on bad input: a picture that cannot be read gives a
+    /// [`Failure`].
+    pub fn read(&self, prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Attempt {
+        match self {
+            Engine::Remote(remote) => remote.read(prepared, cancelled),
+            #[cfg(feature = "local")]
+            Engine::Local(local) => Attempt {
+                reading: local.read(&prepared.bytes),
+                retries: 0,
+                sent: prepared,
+                log: Vec::new(),
+            },
+        }
+    }
+
+    /// What readings are stored under in `--out-dir`, so that a reading by
+    /// another engine (or request type, engine revision or detection size)
+    /// is never reused: the request type for the service (`8`),
+    /// `local-r<revision>-d<size>` offline.
+    pub fn store_tag(&self) -> &str {
+        match self {
+            Engine::Remote(remote) => remote.request_type(),
+            #[cfg(feature = "local")]
+            Engine::Local(local) => local.store_tag(),
+        }
+    }
+
+    /// `local` for the offline engine, `None` for the service (the record's
+    /// `engine` field).
+    pub fn local_name(&self) -> Option<&'static str> {
+        match self {
+            Engine::Remote(_) => None,
+            #[cfg(feature = "local")]
+            Engine::Local(_) => Some("local"),
+        }
+    }
+
+    /// What this engine needs of preflight, from the user's `options`: the
+    /// service's limits as given; the offline engine reads pictures in full,
+    /// so only what must be is converted (orientation, colour, format), the
+    /// size is kept up to the largest side the service would take, and
+    /// re-encoding is near-lossless.
+    pub fn preflight(&self, options: &preflight::Options) -> preflight::Options {
+        match self {
+            Engine::Remote(_) => options.clone(),
+            #[cfg(feature = "local")]
+            Engine::Local(_) => preflight::Options {
+                max_side: preflight::SERVICE_MAX_SIDE,
+                max_bytes: u64::MAX,
+                jpeg_quality: 95,
+                ..options.clone()
+            },
+        }
+    }
+
+    /// `sent` for the service, `read locally` offline (for `-v`).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Engine::Remote(_) => "sent",
+            #[cfg(feature = "local")]
+            Engine::Local(_) => "read locally",
+        }
+    }
+}

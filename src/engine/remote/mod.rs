@@ -1,0 +1,158 @@
+//! The OCR service: the client and its wire types, the error-code table,
+//! retries with backoff, the shared rate limit, and the re-encode fallback
+//! when the service refuses a picture as it was (PROTOCOL.md).
+
+pub mod client;
+pub mod codes;
+pub mod rate;
+pub mod retry;
+pub mod wire;
+
+use std::time::{Duration, Instant};
+
+pub use client::{ApiError, Client, parse_reply};
+use rate::RateLimiter;
+use retry::RetryPolicy;
+
+use super::{Attempt, Failure, Reading};
+use crate::preflight::{self, Prepared};
+use crate::secret::Secret;
+
+/// How to reach the service.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Endpoint URL, `http://` or `https://`.
+    pub endpoint: String,
+    /// The `type` field of every request.
+    pub request_type: String,
+    /// Connect and read time-out.
+    pub timeout: Duration,
+    /// The account's token; redacted in every print.
+    pub token: Secret,
+}
+
+/// The service as an engine: one client (and connection pool) for all
+/// workers, the rate limit they share, the retry policy, and the preflight
+/// options a refused picture is re-encoded with.
+pub struct Remote {
+    client: Client,
+    request_type: String,
+    limiter: RateLimiter,
+    retry: RetryPolicy,
+    preflight: preflight::Options,
+}
+
+impl Remote {
+    /// The service for `jobs` workers, capped at `qps` requests per second
+    /// (`None`: no cap until the service throttles).
+    pub fn new(
+        service: &Service,
+        jobs: usize,
+        qps: Option<f64>,
+        retry: RetryPolicy,
+        preflight: &preflight::Options,
+    ) -> Self {
+        Remote {
+            client: Client::new(service, jobs),
+            request_type: service.request_type.clone(),
+            limiter: RateLimiter::new(qps),
+            retry,
+            preflight: preflight.clone(),
+        }
+    }
+
+    /// The request type every request carries.
+    pub fn request_type(&self) -> &str {
+        &self.request_type
+    }
+
+    /// Sends a prepared picture (rate-limited, retried); when the service
+    /// refuses it as it was (40301, 40302), converts it once and sends it
+    /// again.
+    pub fn read(&self, mut prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Attempt {
+        let mut log = Vec::new();
+        let (mut reply, mut retries) = self.send(&prepared.bytes, cancelled, &mut log);
+        if let Err(ApiError::Service {
+            code: code @ (40301 | 40302),
+            ..
+        }) = &reply
+        {
+            if !prepared.converted && self.preflight.convert && !cancelled() {
+                let code = *code;
+                match preflight::reencode(&prepared.bytes, &self.preflight) {
+                    Ok(converted) => {
+                        log.push(format!(
+                            "service answered {code} for the picture as it was: re-encoded and sent again"
+                        ));
+                        prepared = converted;
+                        let (again, more) = self.send(&prepared.bytes, cancelled, &mut log);
+                        reply = again;
+                        retries += more;
+                    }
+                    Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
+                }
+            }
+        }
+        Attempt {
+            reading: reply.map_err(|e| Failure::from(&e)),
+            retries,
+            sent: prepared,
+            log,
+        }
+    }
+
+    /// Sends a picture, waiting for the rate limit before each attempt and
+    /// retrying retry-class failures with backoff. Returns the last reply and
+    /// the number of retries spent.
+    fn send(
+        &self,
+        picture: &[u8],
+        cancelled: &dyn Fn() -> bool,
+        log: &mut Vec<String>,
+    ) -> (Result<Reading, ApiError>, u32) {
+        let mut attempt = 0;
+        loop {
+            self.limiter.acquire();
+            let reply = self.client.recognize(picture);
+            let e = match &reply {
+                Ok(_) => {
+                    self.limiter.succeeded(Instant::now());
+                    return (reply, attempt);
+                }
+                Err(e) => e,
+            };
+            if retry::is_throttle(e) {
+                self.limiter.throttled(Instant::now());
+            }
+            if !self.retry.should_retry(e, attempt) || cancelled() {
+                return (reply, attempt);
+            }
+            let wait = self.retry.backoff(e, attempt, fastrand::f64());
+            attempt += 1;
+            log.push(format!(
+                "retry {attempt} of {} in {} ms after: {e}",
+                self.retry.retries,
+                wait.as_millis()
+            ));
+            if !sleep_unless(wait, cancelled) {
+                return (reply, attempt - 1);
+            }
+        }
+    }
+}
+
+/// Sleeps for `d`, waking every 50 ms to look at `cancelled`; false when it
+/// was cancelled.
+fn sleep_unless(d: Duration, cancelled: &dyn Fn() -> bool) -> bool {
+    let end = Instant::now() + d;
+    loop {
+        if cancelled() {
+            return false;
+        }
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
+}

@@ -1,0 +1,37 @@
+//! Writing a record's pictures with `--save-images`: each named by the
+//! [`PictureNamer`], written atomically, and listed in the record.
+
+use std::collections::HashSet;
+
+use super::build::PictureBytes;
+use crate::fs::write_atomic;
+use crate::images::PictureNamer;
+use crate::record::{Class, ErrorInfo, Record};
+
+/// Writes the `pictures` of input number `index` and lists their paths in
+/// `record` (`saved`, and each item's `picture.saved`). The first failure
+/// stops the writing (the next pictures would fail alike) and fails the
+/// record with an `output`-class error; its fields are kept.
+pub fn save(namer: &PictureNamer, index: usize, record: &mut Record, pictures: Vec<PictureBytes>) {
+    let mut taken = HashSet::new();
+    for p in pictures {
+        let path = namer.claim(index, &p.key, p.format, &p.bytes, &mut taken);
+        if let Err(e) = write_atomic(&path, &p.bytes) {
+            record.ok = false;
+            record.error = Some(ErrorInfo {
+                hint: Some("check that --save-images names a writable directory".into()),
+                ..ErrorInfo::new(Class::Output, format!("cannot save pictures: {e:#}"))
+            });
+            return;
+        }
+        let shown = path.to_string_lossy().into_owned();
+        if let Some(pic) = p
+            .item
+            .and_then(|i| record.items.get_mut(i))
+            .and_then(|item| item.picture.as_mut())
+        {
+            pic.saved = Some(shown.clone());
+        }
+        record.saved.push(shown);
+    }
+}
