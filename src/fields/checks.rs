@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::fields::FieldRef;
 use crate::fields::normalize::{
-    CREDIT_CODE_CHARSET, CREDIT_CODE_KEYS, HkId, Period, parse_date, parse_period, parse_sex,
+    CREDIT_CODE_CHARSET, CREDIT_CODE_KEYS, CreditCodeShape, HkId, Period, card_digits,
+    credit_code_shape, normalize_mainland_id, parse_date, parse_period, parse_sex,
 };
 use crate::fields::text::{compact, find_any, find_value, is_blank, preview};
 
@@ -171,18 +172,13 @@ struct MainlandId {
 
 impl MainlandId {
     fn parse(s: &str) -> Option<MainlandId> {
-        let text = compact(s).to_ascii_uppercase();
-        let b = text.as_bytes();
-        let (birth_text, sex_index) = match b.len() {
-            18 if b[..17].iter().all(u8::is_ascii_digit)
-                && (b[17].is_ascii_digit() || b[17] == b'X') =>
-            {
-                (text[6..14].to_string(), 16)
-            }
-            15 if b.iter().all(u8::is_ascii_digit) => (format!("19{}", &text[6..12]), 14),
-            _ => return None,
+        let text = normalize_mainland_id(s)?;
+        let (birth_text, sex_index) = if text.len() == 18 {
+            (text[6..14].to_string(), 16)
+        } else {
+            (format!("19{}", &text[6..12]), 14)
         };
-        let sex_digit = u32::from(b[sex_index] - b'0');
+        let sex_digit = u32::from(text.as_bytes()[sex_index] - b'0');
         Some(MainlandId {
             text,
             birth_text,
@@ -444,14 +440,16 @@ fn check_card_luhn(raw: Option<&str>) -> Check {
     let Some(v) = raw else {
         return Check::skipped(FIELD, CHECK, "no card_number in the result");
     };
-    let digits: String = compact(v).chars().filter(|c| *c != '-').collect();
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
+    let Some(digits) = card_digits(v) else {
         return Check::failed(
             FIELD,
             CHECK,
-            format!("'{}' contains characters other than digits", preview(v)),
+            format!(
+                "'{}' is not a card number: digits, spaces and - only",
+                preview(v)
+            ),
         );
-    }
+    };
     let n = digits.len();
     if !(12..=19).contains(&n) {
         return Check::failed(
@@ -511,21 +509,21 @@ fn check_credit_code(found: Option<(&'static str, &str)>) -> Check {
     if t == "无" || t == "/" || is_blank(&t) {
         return Check::skipped(field, CHECK, "no unified social credit code printed (无)");
     }
-    let chars: Vec<char> = t.chars().collect();
-    if chars.len() != 18 {
-        return Check::failed(
-            field,
-            CHECK,
-            format!("{} characters; the code has 18", chars.len()),
-        );
-    }
-    if let Some(bad) = chars.iter().find(|c| !CREDIT_CODE_CHARSET.contains(**c)) {
-        return Check::failed(
-            field,
-            CHECK,
-            format!("'{bad}' is not allowed in the code (GB 32100-2015 excludes I, O, Z, S, V)"),
-        );
-    }
+    let chars: Vec<char> = match credit_code_shape(&t) {
+        Ok(code) => code.chars().collect(),
+        Err(CreditCodeShape::Length(n)) => {
+            return Check::failed(field, CHECK, format!("{n} characters; the code has 18"));
+        }
+        Err(CreditCodeShape::Char(bad)) => {
+            return Check::failed(
+                field,
+                CHECK,
+                format!(
+                    "'{bad}' is not allowed in the code (GB 32100-2015 excludes I, O, Z, S, V)"
+                ),
+            );
+        }
+    };
     let first17: String = chars[..17].iter().collect();
     match credit_code_check_char(&first17) {
         Some(e) if e == chars[17] => Check::ok(

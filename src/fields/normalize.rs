@@ -456,8 +456,32 @@ pub const CREDIT_CODE_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// full-width folded, upper case; `None` unless 18 characters from
 /// [`CREDIT_CODE_CHARSET`]. Does not verify the check character.
 pub fn normalize_credit_code(s: &str) -> Option<String> {
+    credit_code_shape(s).ok()
+}
+
+/// Why a text is not shaped like a unified social credit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditCodeShape {
+    /// It has this many characters, not 18.
+    Length(usize),
+    /// This character is not in [`CREDIT_CODE_CHARSET`].
+    Char(char),
+}
+
+/// The code of `s` in standard form (whitespace removed, full-width folded,
+/// upper case), or why it is not 18 characters from
+/// [`CREDIT_CODE_CHARSET`] (GB 32100-2015). Does not verify the check
+/// character.
+pub fn credit_code_shape(s: &str) -> Result<String, CreditCodeShape> {
     let t = compact(s).to_ascii_uppercase();
-    (t.chars().count() == 18 && t.chars().all(|c| CREDIT_CODE_CHARSET.contains(c))).then_some(t)
+    let n = t.chars().count();
+    if n != 18 {
+        return Err(CreditCodeShape::Length(n));
+    }
+    match t.chars().find(|c| !CREDIT_CODE_CHARSET.contains(*c)) {
+        Some(bad) => Err(CreditCodeShape::Char(bad)),
+        None => Ok(t),
+    }
 }
 
 /// Registered (or paid-in) capital as printed, parsed.

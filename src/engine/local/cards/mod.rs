@@ -427,4 +427,93 @@ mod tests {
         };
         assert_eq!(far.into_item(100, 50).position, [0, 0, 99, 0, 0, 49, 0, 49]);
     }
+
+    /// A recogniser that "reads" fixed lines, each 30 px per character.
+    struct Fixed(Vec<(&'static str, f32, f32)>);
+
+    impl LineReader for Fixed {
+        fn recognize_turns(&self, _: &RgbImage) -> Result<Vec<(TextLine, u16)>> {
+            Ok(self
+                .0
+                .iter()
+                .map(|&(text, x, y)| {
+                    let w = 30.0 * text.chars().count() as f32;
+                    let p = [x, y, x + w, y, x + w, y + 30.0, x, y + 30.0];
+                    let line = TextLine {
+                        text: text.into(),
+                        confidence: 0.95,
+                        position: p.map(|v| v as i32),
+                    };
+                    (line, 0)
+                })
+                .collect())
+        }
+
+        fn read_line(&self, _: &RgbImage) -> Result<(String, f32)> {
+            Ok((String::new(), 0.0))
+        }
+    }
+
+    fn value<'a>(r: &'a Reading, key: &str) -> &'a str {
+        r.items
+            .iter()
+            .find(|i| i.key == key)
+            .map_or("<absent>", |i| i.value.as_str())
+    }
+
+    #[test]
+    fn an_id_front_is_understood_without_the_models() {
+        let lines = Fixed(vec![
+            ("姓名张三", 60.0, 70.0),
+            ("性别男", 60.0, 140.0),
+            ("民族汉", 260.0, 140.0),
+            ("出生1990年3月7日", 60.0, 210.0),
+            ("住址北京市东城区景山前街4号", 60.0, 280.0),
+            ("公民身份号码", 60.0, 470.0),
+            ("11010119900307451X", 260.0, 470.0),
+        ]);
+        let img = RgbImage::new(856, 540);
+        let r = read_card(&lines, &img).unwrap();
+        assert_eq!(r.doc_type, "id_card");
+        assert_eq!(
+            (r.image_angle, r.rotated_image_width, r.rotated_image_height),
+            (0, 856, 540)
+        );
+        assert_eq!(value(&r, "name"), "张三");
+        assert_eq!(value(&r, "sex"), "男");
+        assert_eq!(value(&r, "nationality"), "汉");
+        assert_eq!(value(&r, "birth"), "1990年3月7日");
+        assert_eq!(value(&r, "address"), "北京市东城区景山前街4号");
+        assert_eq!(value(&r, "id_number"), "11010119900307451X");
+        assert_eq!(value(&r, "issue_authority"), "");
+        let name = r.items.iter().find(|i| i.key == "name").unwrap();
+        assert_eq!(name.position, [120, 70, 180, 70, 180, 100, 120, 100]);
+        // The pictures are cut out of the picture: base64 JPEG.
+        for key in ["head_portrait", "id_number_image", "crop_image"] {
+            assert!(
+                value(&r, key).starts_with("/9j/"),
+                "{key}: {}",
+                value(&r, key)
+            );
+        }
+    }
+
+    #[test]
+    fn text_that_is_no_card_is_other_with_one_item_per_line() {
+        let lines = Fixed(vec![
+            ("欢迎光临", 10.0, 10.0),
+            ("营业时间 9:00-18:00", 10.0, 60.0),
+        ]);
+        let r = read_card(&lines, &RgbImage::new(400, 200)).unwrap();
+        assert_eq!(r.doc_type, "other");
+        let texts: Vec<(&str, &str)> = r
+            .items
+            .iter()
+            .map(|i| (i.key.as_str(), i.value.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [("line_1", "欢迎光临"), ("line_2", "营业时间 9:00-18:00")]
+        );
+    }
 }
