@@ -7,40 +7,108 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+/// Longest safe component, in bytes: a picture's name is a stem and a key
+/// of at most this many bytes each, a hash, a counter and an extension, so
+/// it stays well within the 255-byte name limit of common file systems
+/// (ext4, APFS, NTFS counted in UTF-16 units, which is fewer).
+pub const MAX_COMPONENT_BYTES: usize = 100;
+
+/// What the names of xocr's temporary files start with: `.xocr-<pid>-`,
+/// so that those of a run that died (`kill -9`, power loss) can be told
+/// from those of a run still at work ([`remove_stale_temp_files`]).
+const TEMP_PREFIX: &str = ".xocr-";
+
+/// Temporary files older than this are removed whatever their process:
+/// a live one holds its temporary file for milliseconds, and a process id
+/// can be reused.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// Makes a key or a file stem safe as one path component: letters and
 /// digits of any script, `-`, `_` and `.` are kept, everything else (path
 /// separators, `..`, control characters, spaces) becomes `_`; a leading dot
-/// is replaced too, and the result is never empty and at most 100 characters.
+/// is replaced too. The result is never empty and at most
+/// [`MAX_COMPONENT_BYTES`] bytes of UTF-8, cut on a character boundary.
 pub fn safe_component(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+            c
+        } else {
+            '_'
+        };
+        if out.len() + c.len_utf8() > MAX_COMPONENT_BYTES {
+            break;
+        }
+        out.push(c);
+    }
     if out.starts_with('.') {
         out.replace_range(0..1, "_");
     }
     if out.is_empty() || out.chars().all(|c| c == '_' || c == '.') {
-        out = format!("_{out}");
+        out.insert(0, '_');
     }
     out
 }
 
-/// Creates `dir` if needed and checks that a file can be written in it.
-/// Fails naming the directory and the reason.
-pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
+/// Makes `dir` ready for a run's output: creates it if needed, checks that
+/// a file can be written in it, and removes the temporary files that runs
+/// which died left there ([`remove_stale_temp_files`]). Fails naming the
+/// directory and the reason.
+pub fn prepare_output_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    tempfile::Builder::new()
-        .prefix(".xocr-check-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    temp_file_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    remove_stale_temp_files(dir);
     Ok(())
+}
+
+/// A temporary file in `dir`, named `.xocr-<pid>-<random>`, removed when
+/// dropped.
+fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
+        .tempfile_in(dir)
+}
+
+/// Removes xocr's temporary files in `dir` whose process is gone (Linux:
+/// no `/proc/<pid>`), and any older than 24 hours (also those of older
+/// versions, which carried no process id). Returns how many were removed;
+/// files that cannot be read or removed are left alone.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let dead = match pid {
+            Some(pid) => pid != std::process::id() && !process_alive(pid),
+            None => false,
+        };
+        if (dead || old) && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether process `pid` runs. Where that cannot be known (no `/proc`),
+/// it is taken to run, so only age removes its files.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
@@ -48,18 +116,42 @@ pub fn ensure_writable_dir(dir: &Path) -> Result<()> {
 /// Fails with the path named when the directory cannot be created or
 /// written.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".xocr-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let tmp = filled_temp(path, bytes)?;
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Writes `bytes` to `path` atomically, only if no file has that name (on
+/// a case-insensitive file system, also no name differing only by case):
+/// the complete file appears at once, or not at all. Fails with
+/// [`std::io::ErrorKind::AlreadyExists`] (the error's root cause) when the
+/// name is taken, naming the path otherwise.
+pub fn create_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = filled_temp(path, bytes)?;
+    tmp.persist_noclobber(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// True when `e` (from [`create_atomic`]) says the name is taken.
+pub fn is_already_exists(e: &anyhow::Error) -> bool {
+    e.root_cause()
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::AlreadyExists)
+}
+
+/// A temporary file beside `path` holding `bytes`, synced.
+fn filled_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut tmp =
+        temp_file_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(tmp)
 }
 
 #[cfg(test)]
@@ -75,5 +167,45 @@ mod tests {
         assert_eq!(safe_component("head_portrait"), "head_portrait");
         assert_eq!(safe_component("身份证 正面 (1)"), "身份证_正面__1_");
         assert!(!safe_component("a/b\\c\0d").contains(['/', '\\', '\0']));
+    }
+
+    #[test]
+    fn safe_component_counts_bytes_and_cuts_on_a_character_boundary() {
+        let long = "身".repeat(100);
+        let cut = safe_component(&long);
+        assert_eq!(cut.len(), 99, "33 characters of 3 bytes");
+        assert_eq!(cut, "身".repeat(33));
+        assert_eq!(safe_component(&"a".repeat(300)).len(), MAX_COMPONENT_BYTES);
+    }
+
+    #[test]
+    fn create_atomic_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.png");
+        create_atomic(&p, b"first").unwrap();
+        let e = create_atomic(&p, b"second").unwrap_err();
+        assert!(is_already_exists(&e), "{e:#}");
+        assert_eq!(std::fs::read(&p).unwrap(), b"first");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left");
+    }
+
+    #[test]
+    fn temp_files_of_dead_runs_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // A process id that cannot run: above Linux's pid_max limit (2^22).
+        std::fs::write(d.join(".xocr-4194305-abc123"), b"left by kill -9").unwrap();
+        let mine = format!(".xocr-{}-def456", std::process::id());
+        std::fs::write(d.join(&mine), b"in work").unwrap();
+        std::fs::write(d.join(".xocr-notapid"), b"older version, fresh").unwrap();
+        std::fs::write(d.join("id.crop_image.jpg"), b"a result").unwrap();
+        if Path::new("/proc/self").exists() {
+            assert_eq!(remove_stale_temp_files(d), 1);
+            assert!(!d.join(".xocr-4194305-abc123").exists());
+        }
+        assert!(d.join(&mine).exists());
+        assert!(d.join(".xocr-notapid").exists());
+        assert!(d.join("id.crop_image.jpg").exists());
     }
 }

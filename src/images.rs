@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::fs::safe_component;
+use anyhow::Result;
+
+use crate::fs::{create_atomic, is_already_exists, safe_component};
 use crate::preflight::{Format, sniff};
 
 /// The format of picture bytes from their magic number ([`sniff`]):
@@ -66,25 +68,29 @@ pub fn decode_picture(value: &str) -> Option<(Vec<u8>, &'static str)> {
     Some((bytes, format))
 }
 
-/// Names the pictures of each input: `<stem>.<key>.<ext>` in one directory,
-/// so that no picture overwrites another's:
+/// Names and writes the pictures of each input: `<stem>.<key>.<ext>` in
+/// one directory, so that no picture overwrites another's, in this run or
+/// in another run writing to the same directory at the same time:
 ///
 /// - inputs whose stems collide within the run (same name in different
-///   folders) get the first 8 hex digits of the SHA-256 of their path added
-///   to the stem, whatever order the batch runs in;
-/// - a file left by an earlier run under the plain name, with other bytes,
-///   is kept: this input's picture takes the hashed stem instead (a rerun of
-///   the same input finds its own bytes and reuses the plain name);
+///   folders, or names differing only by case) get the first 8 hex digits
+///   of the SHA-256 of their path added to the stem, whatever order the
+///   batch runs in;
+/// - every file is created only where no file has that name yet (without
+///   regard to case where the file system ignores it); a file there with
+///   the same bytes is this picture already (a rerun) and is reused, one
+///   with other bytes is kept, and this picture takes the hashed stem, or
+///   failing that `-2`, `-3`… after the key;
 /// - a key that comes twice in one reply (or two keys that become the same
-///   safe name) gets `-2`, `-3`… after the key.
+///   safe name, or differ only by case) gets `-2`, `-3`… after the key.
 pub struct PictureNamer {
     dir: PathBuf,
     /// Planned stem of each input.
     stems: Vec<String>,
     /// Stem with the path hash, for each input.
     hashed: Vec<String>,
-    /// Paths written in this run.
-    written: Mutex<HashSet<PathBuf>>,
+    /// Names written in this run, lower-cased.
+    written: Mutex<HashSet<String>>,
 }
 
 impl PictureNamer {
@@ -125,51 +131,70 @@ impl PictureNamer {
         }
     }
 
-    /// Chooses the path for input number `index`'s picture `key` holding
-    /// `bytes` in `format`, and reserves it for this run. `taken` holds the
-    /// paths already given to this input's other pictures.
-    pub fn claim(
+    /// Writes input number `index`'s picture `key` (`bytes` in `format`)
+    /// under the first free name (see [`PictureNamer`]) and returns its
+    /// path. `taken` holds the names (lower-cased) already given to this
+    /// input's other pictures. Fails, naming the path, when the directory
+    /// cannot be written.
+    pub fn save(
         &self,
         index: usize,
         key: &str,
         format: &str,
         bytes: &[u8],
-        taken: &mut HashSet<PathBuf>,
-    ) -> PathBuf {
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        let plain = &self.stems[index];
+        taken: &mut HashSet<String>,
+    ) -> Result<PathBuf> {
         let key = safe_component(key);
         let ext = extension(format);
-        let mut chosen = None;
-        for n in 1.. {
+        let stems = [&self.stems[index], &self.hashed[index]];
+        for n in 1u32.. {
             let suffix = if n == 1 {
                 String::new()
             } else {
                 format!("-{n}")
             };
-            let name = |stem: &str| self.dir.join(format!("{stem}.{key}{suffix}.{ext}"));
-            let first = name(plain);
-            if taken.contains(&first) || written.contains(&first) {
-                continue;
+            // The hashed stem is for a name another file holds on disk;
+            // a name given in this run moves on to the next counter.
+            for stem in stems {
+                let name = format!("{stem}.{key}{suffix}.{ext}");
+                let folded = name.to_lowercase();
+                if taken.contains(&folded) || self.written_contains(&folded) {
+                    break;
+                }
+                let path = self.dir.join(&name);
+                let ours = match create_atomic(&path, bytes) {
+                    Ok(()) => true,
+                    // A rerun finds its own picture there.
+                    Err(e) if is_already_exists(&e) => {
+                        std::fs::read(&path).is_ok_and(|old| old == bytes)
+                    }
+                    Err(e) => return Err(e),
+                };
+                if ours {
+                    self.written
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(folded.clone());
+                    taken.insert(folded);
+                    return Ok(path);
+                }
             }
-            let foreign = std::fs::read(&first).is_ok_and(|old| old != bytes);
-            if !foreign {
-                chosen = Some(first);
-                break;
-            }
-            // An earlier run left another picture there: keep it, and use
-            // this input's own hashed name (an old file there is an earlier
-            // run's picture of this same input, replaced).
-            let second = name(&self.hashed[index]);
-            if !taken.contains(&second) && !written.contains(&second) {
-                chosen = Some(second);
+            if n > 10_000 {
                 break;
             }
         }
-        let path = chosen.expect("the loop always chooses");
-        written.insert(path.clone());
-        taken.insert(path.clone());
-        path
+        anyhow::bail!(
+            "no free name for {}'s {key} in {}",
+            self.stems[index],
+            self.dir.display()
+        )
+    }
+
+    fn written_contains(&self, folded: &str) -> bool {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(folded)
     }
 }
 
@@ -188,61 +213,93 @@ fn stem_of(label: &str) -> String {
 mod tests {
     use super::*;
 
+    fn name_of(p: &Path) -> &str {
+        p.file_name().unwrap().to_str().unwrap()
+    }
+
     #[test]
     fn colliding_stems_get_distinct_names() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let n = PictureNamer::new(d, &["a/id.jpg", "b/id.png", "c/other.jpg", "-"]);
-        let mut t = [
-            HashSet::new(),
-            HashSet::new(),
-            HashSet::new(),
-            HashSet::new(),
-        ];
-        let p0 = n.claim(0, "crop_image", "jpeg", b"x", &mut t[0]);
-        let p1 = n.claim(1, "crop_image", "jpeg", b"y", &mut t[1]);
+        let n = PictureNamer::new(d, &["a/id.jpg", "b/id.png", "c/other.jpg", "-", "d/ID.jpg"]);
+        let mut t: [HashSet<String>; 5] = Default::default();
+        let p0 = n.save(0, "crop_image", "jpeg", b"x", &mut t[0]).unwrap();
+        let p1 = n.save(1, "crop_image", "jpeg", b"y", &mut t[1]).unwrap();
+        let p4 = n.save(4, "crop_image", "jpeg", b"z", &mut t[4]).unwrap();
         assert_ne!(p0, p1);
-        assert!(p0.file_name().unwrap().to_str().unwrap().starts_with("id-"));
+        assert!(name_of(&p0).starts_with("id-"));
+        // Stems differing only by case collide too.
+        assert!(name_of(&p4).starts_with("ID-"), "{p4:?}");
         assert_eq!(
-            n.claim(2, "head_portrait", "png", b"z", &mut t[2]),
+            n.save(2, "head_portrait", "png", b"z", &mut t[2]).unwrap(),
             d.join("other.head_portrait.png")
         );
         assert_eq!(
-            n.claim(3, "x", "bmp", b"w", &mut t[3]),
+            n.save(3, "x", "bmp", b"w", &mut t[3]).unwrap(),
             d.join("stdin.x.bmp")
         );
-        // The same key twice in one reply.
+        // The same key twice in one reply, and a key differing only by case.
         assert_eq!(
-            n.claim(2, "head_portrait", "png", b"v", &mut t[2]),
+            n.save(2, "head_portrait", "png", b"v", &mut t[2]).unwrap(),
             d.join("other.head_portrait-2.png")
+        );
+        assert_eq!(
+            n.save(2, "HEAD_PORTRAIT", "png", b"u", &mut t[2]).unwrap(),
+            d.join("other.HEAD_PORTRAIT-3.png")
+        );
+        assert_eq!(
+            std::fs::read(d.join("other.head_portrait-2.png")).unwrap(),
+            b"v"
         );
     }
 
     #[test]
-    fn an_earlier_runs_picture_of_another_input_is_kept() {
+    fn an_earlier_or_other_runs_picture_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::write(d.join("x.head_portrait.png"), b"first person").unwrap();
         let n = PictureNamer::new(d, &["b/x.jpg"]);
-        let p = n.claim(
-            0,
-            "head_portrait",
-            "png",
-            b"second person",
-            &mut HashSet::new(),
+        let p = n
+            .save(
+                0,
+                "head_portrait",
+                "png",
+                b"second person",
+                &mut HashSet::new(),
+            )
+            .unwrap();
+        assert!(name_of(&p).starts_with("x-"), "{p:?}");
+        assert_eq!(
+            std::fs::read(d.join("x.head_portrait.png")).unwrap(),
+            b"first person"
         );
-        assert_ne!(p, d.join("x.head_portrait.png"));
-        assert!(p.file_name().unwrap().to_str().unwrap().starts_with("x-"));
         // A rerun of the first input finds its own bytes and reuses the name.
         let again = PictureNamer::new(d, &["a/x.jpg"]);
-        let q = again.claim(
-            0,
-            "head_portrait",
-            "png",
-            b"first person",
-            &mut HashSet::new(),
-        );
+        let q = again
+            .save(
+                0,
+                "head_portrait",
+                "png",
+                b"first person",
+                &mut HashSet::new(),
+            )
+            .unwrap();
         assert_eq!(q, d.join("x.head_portrait.png"));
+        // Another process with the same label and other bytes: neither the
+        // plain nor the hashed name is taken over.
+        let other = PictureNamer::new(d, &["b/x.jpg"]);
+        let r = other
+            .save(
+                0,
+                "head_portrait",
+                "png",
+                b"third person",
+                &mut HashSet::new(),
+            )
+            .unwrap();
+        assert_ne!(r, p);
+        assert_eq!(std::fs::read(&p).unwrap(), b"second person");
+        assert_eq!(std::fs::read(&r).unwrap(), b"third person");
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
         None => None,
     };
     if let Some(dir) = &settings.output.save_images {
-        crate::fs::ensure_writable_dir(dir)
+        crate::fs::prepare_output_dir(dir)
             .context("--save-images")
             .map_err(|e| usage(format!("{e:#}")))?;
     }

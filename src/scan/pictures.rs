@@ -1,10 +1,10 @@
-//! Writing a record's pictures with `--save-images`: each named by the
-//! [`PictureNamer`], written atomically, and listed in the record.
+//! Writing a record's pictures with `--save-images`: each written by the
+//! [`PictureNamer`] under a name no other picture has, and listed in the
+//! record.
 
 use std::collections::HashSet;
 
 use super::build::PictureBytes;
-use crate::fs::write_atomic;
 use crate::images::PictureNamer;
 use crate::record::{Class, ErrorInfo, Record};
 
@@ -15,15 +15,17 @@ use crate::record::{Class, ErrorInfo, Record};
 pub fn save(namer: &PictureNamer, index: usize, record: &mut Record, pictures: Vec<PictureBytes>) {
     let mut taken = HashSet::new();
     for p in pictures {
-        let path = namer.claim(index, &p.key, p.format, &p.bytes, &mut taken);
-        if let Err(e) = write_atomic(&path, &p.bytes) {
-            record.ok = false;
-            record.error = Some(ErrorInfo {
-                hint: Some("check that --save-images names a writable directory".into()),
-                ..ErrorInfo::new(Class::Output, format!("cannot save pictures: {e:#}"))
-            });
-            return;
-        }
+        let path = match namer.save(index, &p.key, p.format, &p.bytes, &mut taken) {
+            Ok(path) => path,
+            Err(e) => {
+                record.ok = false;
+                record.error = Some(ErrorInfo {
+                    hint: Some("check that --save-images names a writable directory".into()),
+                    ..ErrorInfo::new(Class::Output, format!("cannot save pictures: {e:#}"))
+                });
+                return;
+            }
+        };
         let shown = path.to_string_lossy().into_owned();
         if let Some(pic) = p
             .item
