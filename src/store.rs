@@ -58,7 +58,8 @@ pub struct Store {
 pub enum Claim<'a> {
     /// This worker: send the request, then [`Store::put`] and drop the claim.
     Owner(ClaimGuard<'a>),
-    /// Another worker did while this one waited: look in the store again.
+    /// Another worker, in this process or another, did while this one
+    /// waited: look in the store again.
     Waited,
 }
 
@@ -67,10 +68,14 @@ pub struct ClaimGuard<'a> {
     store: &'a Store,
     key: String,
     cell: DoneCell,
+    /// The lock file held across processes; `None` where the file system
+    /// cannot lock (the claim then holds inside this process only).
+    lock: Option<LockFile>,
 }
 
 impl Drop for ClaimGuard<'_> {
     fn drop(&mut self) {
+        drop(self.lock.take());
         self.store
             .in_flight
             .lock()
@@ -86,7 +91,8 @@ impl Store {
     /// Opens (creating it when needed) the store directory. Fails with the
     /// path named when it cannot be created.
     pub fn open(dir: &Path, request_type: &str) -> Result<Store> {
-        crate::fs::ensure_writable_dir(dir).context("--out-dir")?;
+        crate::fs::prepare_output_dir(dir).context("--out-dir")?;
+        remove_stale_locks(dir);
         Ok(Store {
             dir: dir.to_path_buf(),
             request_type: request_type.to_string(),
@@ -126,22 +132,27 @@ impl Store {
         write_atomic(&self.path(key), &bytes)
     }
 
-    /// Claims `key` for this worker, or waits for the worker that holds it.
+    /// Claims `key` for this worker, or waits for the worker that holds it:
+    /// another worker of this process, or another process using the same
+    /// folder (a lock file `<key>.<type>.lock` held with `flock`, which the
+    /// system releases when its process dies, so a killed run's lock is
+    /// taken over at once).
     pub fn claim(&self, key: &str) -> Claim<'_> {
-        let cell = {
+        let waiting_for = {
             let mut map = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
             match map.get(key) {
-                Some(cell) => cell.clone(),
+                Some(cell) => Some(cell.clone()),
                 None => {
-                    let cell = Arc::new((Mutex::new(false), Condvar::new()));
-                    map.insert(key.to_string(), cell.clone());
-                    return Claim::Owner(ClaimGuard {
-                        store: self,
-                        key: key.to_string(),
-                        cell,
-                    });
+                    map.insert(
+                        key.to_string(),
+                        Arc::new((Mutex::new(false), Condvar::new())),
+                    );
+                    None
                 }
             }
+        };
+        let Some(cell) = waiting_for else {
+            return self.claim_across_processes(key);
         };
         let (done, cv) = &*cell;
         let mut finished = done.lock().unwrap_or_else(|e| e.into_inner());
@@ -149,6 +160,135 @@ impl Store {
             finished = cv.wait(finished).unwrap_or_else(|e| e.into_inner());
         }
         Claim::Waited
+    }
+
+    /// With `key` claimed inside this process: claims it from other
+    /// processes too, or waits for the one that holds it.
+    fn claim_across_processes(&self, key: &str) -> Claim<'_> {
+        let cell = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+            .unwrap_or_default();
+        let mut guard = ClaimGuard {
+            store: self,
+            key: key.to_string(),
+            cell,
+            lock: None,
+        };
+        match LockFile::acquire(&self.lock_path(key)) {
+            // The other process may have stored it between our look and
+            // our lock.
+            Ok(Locked::Owner(_)) if self.get(key).is_some() => Claim::Waited,
+            Ok(Locked::Owner(lock)) => {
+                guard.lock = Some(lock);
+                Claim::Owner(guard)
+            }
+            Ok(Locked::Waited) => Claim::Waited,
+            // A file system that cannot lock: this process's claim only.
+            Err(_) => Claim::Owner(guard),
+        }
+    }
+
+    /// The lock file of a key: `DIR/<sha256>.<type>.lock`, there only while
+    /// a process reads that picture.
+    fn lock_path(&self, key: &str) -> PathBuf {
+        self.dir
+            .join(format!("{key}.{}.lock", safe_component(&self.request_type)))
+    }
+}
+
+/// Removes the lock files in `dir` that no process holds (left by a run
+/// that was killed before it could remove them).
+fn remove_stale_locks(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "lock") {
+            let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path) else {
+                continue;
+            };
+            if file.try_lock().is_ok() && same_file(&file, &path) {
+                drop(LockFile { file, path });
+            }
+        }
+    }
+}
+
+/// True while `path` names the file `file` has open (not removed or
+/// replaced since).
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(held), Ok(now)) => now.dev() == held.dev() && now.ino() == held.ino(),
+        _ => false,
+    }
+}
+
+/// A lock file held with an exclusive `flock`, removed when dropped.
+struct LockFile {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+/// What [`LockFile::acquire`] found.
+enum Locked {
+    /// The lock is ours.
+    Owner(LockFile),
+    /// Another process held it; it has let go now.
+    Waited,
+}
+
+impl LockFile {
+    /// Takes the lock at `path`, waiting while another process holds it.
+    /// A lock file removed by its owner while this one waited for it is
+    /// opened again, so two processes never both own one key. Fails when
+    /// the file cannot be created or the file system cannot lock.
+    fn acquire(path: &Path) -> std::io::Result<Locked> {
+        let mut waited = false;
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    waited = true;
+                    file.lock()?;
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+            // The owner removes the file before it lets go: a lock on a
+            // removed file guards nothing.
+            if !same_file(&file, path) {
+                continue;
+            }
+            let lock = LockFile {
+                file,
+                path: path.to_path_buf(),
+            };
+            return Ok(if waited {
+                // The owner is done: the result is in the store, or the
+                // picture failed there. Let go (removing the file) at once.
+                Locked::Waited
+            } else {
+                Locked::Owner(lock)
+            });
+        }
+    }
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        // Removed while held, then unlocked: see `acquire`.
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
     }
 }
 

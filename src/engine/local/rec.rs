@@ -144,12 +144,13 @@ pub fn ctc_greedy(probs: &[f32], classes: usize, dict: &[String]) -> Decoded {
                 (0, f32::MIN),
                 |acc, (k, v)| if v > acc.1 { (k, v) } else { acc },
             );
-        if best != 0 && best != prev {
-            if let Some(s) = dict.get(best) {
-                text.push_str(s);
-                sum += p;
-                n += 1;
-            }
+        if best != 0
+            && best != prev
+            && let Some(s) = dict.get(best)
+        {
+            text.push_str(s);
+            sum += p;
+            n += 1;
         }
         prev = best;
     }

@@ -76,21 +76,22 @@ impl Remote {
             code: code @ (40301 | 40302),
             ..
         }) = &reply
+            && !prepared.converted
+            && self.preflight.convert
+            && !cancelled()
         {
-            if !prepared.converted && self.preflight.convert && !cancelled() {
-                let code = *code;
-                match preflight::reencode(&prepared.bytes, &self.preflight) {
-                    Ok(converted) => {
-                        log.push(format!(
-                            "service answered {code} for the picture as it was: re-encoded and sent again"
-                        ));
-                        prepared = converted;
-                        let (again, more) = self.send(&prepared.bytes, cancelled, &mut log);
-                        reply = again;
-                        retries += more;
-                    }
-                    Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
+            let code = *code;
+            match preflight::reencode(&prepared.bytes, &self.preflight) {
+                Ok(converted) => {
+                    log.push(format!(
+                        "service answered {code} for the picture as it was: re-encoded and sent again"
+                    ));
+                    prepared = converted;
+                    let (again, more) = self.send(&prepared.bytes, cancelled, &mut log);
+                    reply = again;
+                    retries += more;
                 }
+                Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
             }
         }
         Attempt {
