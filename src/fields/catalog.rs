@@ -32,6 +32,16 @@ pub fn catalog() -> &'static [DocType] {
     CATALOG
 }
 
+/// The keys whose values are pictures (base64 of an image file) in the
+/// service's replies.
+pub const PICTURE_KEYS: &[&str] = &["head_portrait", "crop_image", "id_number_image"];
+
+/// True when `key` holds a picture: one of [`PICTURE_KEYS`], or any key
+/// ending in `_image` or `_portrait` (the service's naming for pictures).
+pub fn is_picture_key(key: &str) -> bool {
+    PICTURE_KEYS.contains(&key) || key.ends_with("_image") || key.ends_with("_portrait")
+}
+
 /// The catalogue entry for `name`, if it is a known document type.
 pub fn find_doc_type(name: &str) -> Option<&'static DocType> {
     CATALOG.iter().find(|d| d.name == name)

@@ -47,6 +47,7 @@ pub fn build_record(
 ) -> (Record, Vec<PictureBytes>) {
     let doc_type = reading.doc_type;
     let mut pictures = Vec::new();
+    let mut warnings = Vec::new();
     let mut items = Vec::with_capacity(reading.items.len());
     for read in reading.items {
         let mut item = Item {
@@ -76,6 +77,16 @@ pub fn build_record(
                 });
             }
             None => {
+                let value = read.value.trim();
+                if !value.is_empty()
+                    && (fields::catalog::is_picture_key(&item.key) || value.starts_with("data:"))
+                {
+                    warnings.push(format!(
+                        "{}: not a picture (not base64 of a JPEG, PNG, GIF, BMP, WebP or TIFF file, {} characters): kept as text",
+                        item.key,
+                        read.value.chars().count()
+                    ));
+                }
                 item.normalized = fields::normalize(&doc_type, &item.key, &read.value);
                 item.value = Some(read.value);
             }
@@ -119,7 +130,7 @@ pub fn build_record(
         error: None,
         saved: Vec::new(),
         preprocess: None,
-        warnings: Vec::new(),
+        warnings,
         log: Vec::new(),
         retries: 0,
         from_store: false,
@@ -222,6 +233,24 @@ mod tests {
             rec.checks
                 .iter()
                 .all(|c| c.field == "name" || c.field == "head_portrait")
+        );
+    }
+
+    #[test]
+    fn a_picture_field_that_is_no_picture_is_kept_as_text_with_a_warning() {
+        let r = reading(vec![
+            item("head_portrait", "this is not base64!"),
+            item("crop_image", ""),
+            item("name", "张三"),
+        ]);
+        let (rec, pics) = build_record(&opts(&[], false), "a.jpg", r, None);
+        assert!(pics.is_empty());
+        assert_eq!(rec.items[0].value.as_deref(), Some("this is not base64!"));
+        assert_eq!(rec.warnings.len(), 1, "{:?}", rec.warnings);
+        assert!(
+            rec.warnings[0].starts_with("head_portrait: not a picture"),
+            "{}",
+            rec.warnings[0]
         );
     }
 
