@@ -1,4 +1,4 @@
-//! Every file of the shared corpus gets the outcome its MANIFEST.tsv gives,
+//! Every file of the corpus (tests/corpus) gets the outcome its MANIFEST.tsv gives,
 //! scanned by the real binary against the test server (which checks
 //! format, size and dimensions as the service does).
 
@@ -26,7 +26,7 @@ fn manifest() -> Vec<Entry> {
         .delimiter(b'\t')
         .quoting(false)
         .from_path(dir.join("MANIFEST.tsv"))
-        .expect("../shared/corpus/MANIFEST.tsv (set XOCR_CORPUS to its folder)");
+        .expect("tests/corpus/MANIFEST.tsv (or MANIFEST.tsv in $XOCR_CORPUS when set)");
     let headers = rd.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let (file, expect) = (col("file"), col("expect"));

@@ -720,13 +720,12 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-/// The shared corpus folder: `$XOCR_CORPUS`, else `../shared/corpus` beside
-/// the repository.
+/// The image corpus: `$XOCR_CORPUS`, else `tests/corpus` in the crate.
 pub fn corpus_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("XOCR_CORPUS") {
-        return PathBuf::from(d);
+    match std::env::var_os("XOCR_CORPUS") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"),
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
 }
 
 /// Bytes as text, lossily (for stdout and stderr in assertions).
