@@ -1,13 +1,11 @@
 //! Batches: faults and retries, the QPS cap, stop-class codes, the result
 //! store and resuming, Ctrl-C, shards and unordered output.
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{Scenario, Server, jsonl, picture, text, write};
+use crate::server::{Scenario, Server, TOKEN, jsonl, picture, sha_hex, text, write};
 use image::ImageFormat::Jpeg;
 use serde_json::Value;
 
@@ -33,7 +31,7 @@ fn requests_per_picture(server: &Server) -> HashMap<String, usize> {
 }
 
 fn sha(p: &PathBuf) -> String {
-    common::sha_hex(&std::fs::read(p).unwrap())
+    sha_hex(&std::fs::read(p).unwrap())
 }
 
 #[test]
@@ -313,7 +311,7 @@ fn a_killed_batch_resumes_requesting_only_what_is_missing() {
     let bin = assert_cmd::cargo::cargo_bin("xocr");
     let mut child = std::process::Command::new(&bin)
         .env("XOCR_ENDPOINT", &server.url)
-        .env("XOCR_TOKEN", common::TOKEN)
+        .env("XOCR_TOKEN", TOKEN)
         .env("HOME", dir.path())
         .env("XDG_CONFIG_HOME", dir.path().join(".config"))
         .args(["scan", "-q", "-o", "jsonl", "-j", "1", "--out-dir"])
@@ -371,7 +369,7 @@ fn ctrl_c_finishes_in_flight_requests_and_exits_130() {
     let bin = assert_cmd::cargo::cargo_bin("xocr");
     let child = std::process::Command::new(&bin)
         .env("XOCR_ENDPOINT", &server.url)
-        .env("XOCR_TOKEN", common::TOKEN)
+        .env("XOCR_TOKEN", TOKEN)
         .env("HOME", dir.path())
         .args(["scan", "-o", "json", "-j", "2", "--out-dir"])
         .arg(&store)

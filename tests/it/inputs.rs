@@ -1,9 +1,7 @@
 //! How INPUTs become files: globs, directories, standard input, lists, and
 //! files that cannot be read.
 
-mod common;
-
-use common::{Server, jsonl, picture, write};
+use crate::server::{Server, jsonl, picture, sha_hex, write};
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
 
@@ -106,7 +104,7 @@ fn standard_input_and_files_from() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(files(&jsonl(&out)), ["-"]);
-    assert_eq!(server.requests()[0].sha256, common::sha_hex(&pic));
+    assert_eq!(server.requests()[0].sha256, sha_hex(&pic));
 
     write(d, "x y [1].jpg", &picture(100, 50, 9, Jpeg));
     write(d, "身份证 正面.jpg", &picture(100, 50, 10, Jpeg));

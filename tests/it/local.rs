@@ -1,11 +1,7 @@
 //! `xocr scan --engine local`: the offline recogniser through the binary,
 //! with no token and no service.
 
-#![cfg(feature = "local")]
-
-mod common;
-
-use common::{jsonl, text, write, xocr_bare};
+use crate::server::{corpus_dir, jsonl, picture, text, write, xocr_bare};
 use serde_json::Value;
 
 fn examples() -> std::path::PathBuf {
@@ -226,9 +222,9 @@ fn config_engine_local_needs_no_token_and_bad_inputs_fail_as_with_the_service() 
     let blank = write(
         home.path(),
         "blank.png",
-        &common::picture(200, 100, 255, image::ImageFormat::Png),
+        &picture(200, 100, 255, image::ImageFormat::Png),
     );
-    let corpus = common::corpus_dir();
+    let corpus = corpus_dir();
     let out = offline(home.path())
         .args(["scan", "-o", "jsonl"])
         .arg(examples().join("id-card-back.jpg"))

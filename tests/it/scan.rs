@@ -1,10 +1,11 @@
 //! `xocr scan` end to end: the real binary against the test server.
 
-mod common;
-
 use std::path::Path;
 
-use common::{Scenario, Server, TOKEN, find_item, picture, text, write};
+use crate::server::{
+    Scenario, Server, TOKEN, b64, crop_jpeg, find_item, picture, portrait_png, text, write,
+    xocr_bare,
+};
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
 
@@ -57,7 +58,7 @@ fn json_output_has_every_field_and_no_picture_values() {
         "picture value printed: {portrait}"
     );
     assert_eq!(portrait["picture"]["format"], "png");
-    assert_eq!(portrait["picture"]["bytes"], common::portrait_png().len());
+    assert_eq!(portrait["picture"]["bytes"], portrait_png().len());
     assert_eq!(find_item(r, "crop_image")["picture"]["format"], "jpeg");
     assert!(r.get("error").is_none());
     assert_eq!(records[1]["file"], back.to_str().unwrap());
@@ -86,7 +87,7 @@ fn include_images_gives_the_exact_picture_bytes() {
     let r: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(
         find_item(&r, "head_portrait")["value"],
-        common::b64(&common::portrait_png())
+        b64(&portrait_png())
     );
 }
 
@@ -146,7 +147,7 @@ fn table_aligns_chinese_text_and_shows_picture_placeholders() {
     );
     assert!(t.contains("[png picture, "), "{t}");
     assert!(
-        !t.contains(&common::b64(&common::portrait_png())[..40]),
+        !t.contains(&b64(&portrait_png())[..40]),
         "base64 in the table"
     );
     // Every table row has its column separators at the same display column.
@@ -304,12 +305,12 @@ fn save_images_writes_exact_bytes_with_safe_distinct_names() {
         .iter()
         .find(|p| p.ends_with(".head_portrait.png"))
         .unwrap();
-    assert_eq!(std::fs::read(portrait).unwrap(), common::portrait_png());
+    assert_eq!(std::fs::read(portrait).unwrap(), portrait_png());
     let crop = saved_b
         .iter()
         .find(|p| p.ends_with(".crop_image.jpg"))
         .unwrap();
-    assert_eq!(std::fs::read(crop).unwrap(), common::crop_jpeg());
+    assert_eq!(std::fs::read(crop).unwrap(), crop_jpeg());
     assert_eq!(
         find_item(&v[0], "crop_image")["picture"]["saved"],
         saved_a
@@ -484,7 +485,7 @@ fn the_token_appears_in_no_output_or_saved_file() {
 fn no_token_is_a_usage_error_that_says_how_to_set_one() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "a.jpg", &picture(300, 200, 34, Jpeg));
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .args(["scan"])
         .arg(&a)
         .output()
@@ -506,7 +507,7 @@ fn token_file_and_config_file_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "a.jpg", &picture(300, 200, 35, Jpeg));
     let token_file = write(dir.path(), "token.txt", format!("{TOKEN}\n").as_bytes());
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .env("XOCR_ENDPOINT", &server.url)
         .args(["scan", "-o", "json", "--token-file"])
         .arg(&token_file)
@@ -524,7 +525,7 @@ fn token_file_and_config_file_are_read() {
         )
         .as_bytes(),
     );
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .args(["scan", "-o", "json"])
         .arg(&a)
         .output()
@@ -533,7 +534,7 @@ fn token_file_and_config_file_are_read() {
     assert_eq!(stdout_json(&out)[0]["type"], "id_card");
 
     write(dir.path(), ".config/xocr/config.toml", b"tokn = \"x\"\n");
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .args(["scan"])
         .arg(&a)
         .output()
@@ -653,7 +654,7 @@ fn unreachable_endpoint_is_a_transport_error_per_file() {
         .local_addr()
         .unwrap()
         .port();
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .env("XOCR_TOKEN", TOKEN)
         .env("XOCR_ENDPOINT", format!("http://127.0.0.1:{port}/ocr"))
         .args(["scan", "-o", "json", "--timeout", "2", "--retries", "0"])
@@ -680,7 +681,7 @@ fn the_proxy_environment_variables_are_used() {
     // The endpoint's host does not exist; only the proxy (the test server)
     // can answer.
     let proxy = server.url.trim_end_matches("/ocr").to_string();
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .env("XOCR_TOKEN", TOKEN)
         .env("XOCR_ENDPOINT", "http://ocr.example.invalid:40072/ocr")
         .env("HTTP_PROXY", &proxy)

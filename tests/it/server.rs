@@ -2,8 +2,6 @@
 //! ephemeral port) that checks every request as the vendor does and answers
 //! realistic replies, error codes and broken replies on demand.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};

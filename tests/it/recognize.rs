@@ -1,11 +1,6 @@
 //! End-to-end tests of the offline engine on pictures rendered at test time.
 
-#![cfg(feature = "local")]
-
-#[path = "engine/text.rs"]
-mod common;
-
-use common::*;
+use crate::draw::*;
 use image::{Rgb, RgbImage};
 use std::sync::{Arc, OnceLock};
 use xocr::local::{EngineOptions, LocalEngine, TextLine};

@@ -1,8 +1,6 @@
 //! Normalised values, checks, masking, and the `types` and `codes` commands.
 
-mod common;
-
-use common::{Scenario, Server, find_item, picture, text, write};
+use crate::server::{Scenario, Server, find_item, picture, text, write, xocr_bare};
 use image::ImageFormat::Jpeg;
 use serde_json::Value;
 
@@ -246,10 +244,7 @@ fn mask_hides_personal_fields_in_every_format() {
 #[test]
 fn types_and_codes_explain_the_service() {
     let dir = tempfile::tempdir().unwrap();
-    let out = common::xocr_bare(dir.path())
-        .args(["types"])
-        .output()
-        .unwrap();
+    let out = xocr_bare(dir.path()).args(["types"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let t = text(&out.stdout);
     for name in [
@@ -260,7 +255,7 @@ fn types_and_codes_explain_the_service() {
     ] {
         assert!(t.contains(name), "{name} missing:\n{t}");
     }
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .args(["types", "id_card"])
         .output()
         .unwrap();
@@ -270,13 +265,13 @@ fn types_and_codes_explain_the_service() {
         "{t}"
     );
     assert!(!t.contains("bank_card"));
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .args(["types", "nope"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 
-    let out = common::xocr_bare(dir.path())
+    let out = xocr_bare(dir.path())
         .args(["codes", "40301"])
         .output()
         .unwrap();
@@ -285,10 +280,7 @@ fn types_and_codes_explain_the_service() {
         t.contains("Image format error") && t.contains("file") && t.contains("convert"),
         "{t}"
     );
-    let out = common::xocr_bare(dir.path())
-        .args(["codes"])
-        .output()
-        .unwrap();
+    let out = xocr_bare(dir.path()).args(["codes"]).output().unwrap();
     let t = text(&out.stdout);
     assert_eq!(
         t.lines().filter(|l| l.contains("┆ stop ")).count(),
@@ -296,7 +288,7 @@ fn types_and_codes_explain_the_service() {
         "{t}"
     );
     assert_eq!(
-        common::xocr_bare(dir.path())
+        xocr_bare(dir.path())
             .args(["codes", "12345"])
             .output()
             .unwrap()
@@ -304,4 +296,73 @@ fn types_and_codes_explain_the_service() {
             .code(),
         Some(2)
     );
+}
+
+#[test]
+fn a_business_licence_has_its_credit_code_checked_and_capital_parsed() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "licence.jpg", &picture(300, 200, 9, Jpeg));
+    server.on(&std::fs::read(&f).unwrap(), Scenario::BusinessLicense);
+    let out = server
+        .xocr(dir.path())
+        .args(["scan", "-o", "jsonl"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["type"], "business_license");
+    let code = find_item(&r, "unified_social_credit_code");
+    assert_eq!(code["value"], "91350100M000100Y43");
+    assert_eq!(code["normalized"], "91350100M000100Y43");
+    let c = check(&r, "credit_code_check_char");
+    assert_eq!(c["status"], "ok", "{c}");
+    assert_eq!(c["field"], "unified_social_credit_code");
+    // Chinese numerals: 壹佰万元整 is one million yuan.
+    let capital = find_item(&r, "registered_capital");
+    assert_eq!(capital["value"], "壹佰万元整");
+    assert_eq!(
+        capital["normalized"],
+        serde_json::json!({"amount": 1000000.0, "unit": "元", "currency": "CNY", "total": 1000000.0})
+    );
+    // Free text has no standard form.
+    assert!(find_item(&r, "company_name").get("normalized").is_none());
+}
+
+#[test]
+fn a_result_of_type_other_with_no_items_is_a_success_with_no_fields() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "other.jpg", &picture(300, 200, 10, Jpeg));
+    server.on(&std::fs::read(&f).unwrap(), Scenario::Other);
+    let run = |format: &str| {
+        let out = server
+            .xocr(dir.path())
+            .args(["scan", "-o", format])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    };
+    let r: Value = serde_json::from_str(&run("jsonl")).unwrap();
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["type"], "other");
+    assert_eq!(r["items"], serde_json::json!([]));
+    assert_eq!(r["checks"], serde_json::json!([]));
+    assert!(run("table").contains("(no fields recognised)"));
+    // One row for the file, with empty key and value.
+    let csv = run("csv");
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert_eq!((&rows[0][1], &rows[0][2], &rows[0][4]), ("other", "", ""));
 }

@@ -1,6 +1,5 @@
 //! Test helpers: pictures with text rendered at test time with a CJK font
 //! (Debian's `fonts-noto-cjk`).
-#![allow(dead_code)]
 
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};

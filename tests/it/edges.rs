@@ -2,9 +2,7 @@
 //! resumed runs with masked stores, unwritable folders, folder walks that
 //! must look at bytes, and flags that would be silently ignored.
 
-mod common;
-
-use common::{Server, TOKEN, jsonl, picture, text, write};
+use crate::server::{Server, TOKEN, corpus_dir, find_item, jsonl, picture, text, write};
 use image::ImageFormat::{Jpeg, Png};
 
 #[test]
@@ -161,7 +159,7 @@ fn a_closed_pipe_is_quiet() {
 fn a_resumed_run_prints_what_the_first_printed() {
     let server = Server::start();
     let dir = tempfile::tempdir().unwrap();
-    let corpus = common::corpus_dir();
+    let corpus = corpus_dir();
     let files = [
         corpus.join("exif-orient-6-landscape.jpg"),
         corpus.join("gif-animated.gif"),
@@ -212,10 +210,7 @@ fn a_resumed_run_prints_what_the_first_printed() {
             // the checks made on the real ones.
             assert_eq!(b[0]["preprocess"], a[0]["preprocess"]);
             assert_eq!(b[0]["checks"], a[0]["checks"].clone());
-            assert_eq!(
-                common::find_item(&b[0], "id_number")["value"],
-                "110101********4514"
-            );
+            assert_eq!(find_item(&b[0], "id_number")["value"], "110101********4514");
         }
     }
 }

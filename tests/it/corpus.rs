@@ -2,12 +2,10 @@
 //! scanned by the real binary against the test server (which checks
 //! format, size and dimensions as the service does).
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-use common::Server;
+use crate::server::{Scenario, Server, corpus_dir, sha_hex, write};
 use serde_json::Value;
 
 /// Files whose `expect` column says `ok` but that no well-kept pure-Rust
@@ -21,7 +19,7 @@ struct Entry {
 }
 
 fn manifest() -> Vec<Entry> {
-    let dir = common::corpus_dir();
+    let dir = corpus_dir();
     let mut rd = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .quoting(false)
@@ -45,7 +43,7 @@ fn manifest() -> Vec<Entry> {
 fn every_corpus_file_gets_the_manifest_outcome() {
     let entries = manifest();
     assert!(entries.len() >= 100, "{} entries", entries.len());
-    let dir = common::corpus_dir().canonicalize().unwrap();
+    let dir = corpus_dir().canonicalize().unwrap();
     let server = Server::start();
     let home = tempfile::tempdir().unwrap();
     let list: String = entries
@@ -103,7 +101,7 @@ fn every_corpus_file_gets_the_manifest_outcome() {
         *tally
             .entry(format!("{:<16} {outcome}", e.expect))
             .or_default() += 1;
-        if ok && unchanged && !sent.contains_key(&common::sha_hex(&bytes)) {
+        if ok && unchanged && !sent.contains_key(&sha_hex(&bytes)) {
             wrong.push(format!(
                 "{}: claims unchanged but the server never saw its bytes",
                 e.file
@@ -166,15 +164,15 @@ fn generated_large_and_boundary_pictures() {
             &mut big, 95,
         ))
         .unwrap();
-    let big = common::write(d, "large-12mp.jpg", big.get_ref());
+    let big = write(d, "large-12mp.jpg", big.get_ref());
     assert!(std::fs::metadata(&big).unwrap().len() > 10 * 1024 * 1024);
     // Valid JPEGs padded with zeros after EOI to sizes around 4 MiB.
-    let base = std::fs::read(common::corpus_dir().join("exif-orient-1-landscape.jpg")).unwrap();
+    let base = std::fs::read(corpus_dir().join("exif-orient-1-landscape.jpg")).unwrap();
     let mut padded = Vec::new();
     for n in [4_194_303usize, 4_194_304, 4_194_305] {
         let mut b = base.clone();
         b.resize(n, 0);
-        padded.push(common::write(d, &format!("at-{n}.jpg"), &b));
+        padded.push(write(d, &format!("at-{n}.jpg"), &b));
     }
     let out = server
         .xocr(d)
@@ -202,7 +200,7 @@ fn generated_large_and_boundary_pictures() {
     let sent = server.requests();
     let first = sent
         .iter()
-        .find(|r| r.sha256 != common::sha_hex(&std::fs::read(&padded[0]).unwrap()))
+        .find(|r| r.sha256 != sha_hex(&std::fs::read(&padded[0]).unwrap()))
         .unwrap();
     assert!(first.bytes <= 10 * 1024 * 1024);
     for r in &rs[1..] {
@@ -217,7 +215,7 @@ fn generated_large_and_boundary_pictures() {
 fn no_convert_rejects_what_needs_converting_and_names_the_flag() {
     let server = Server::start();
     let home = tempfile::tempdir().unwrap();
-    let dir = common::corpus_dir();
+    let dir = corpus_dir();
     let out = server
         .xocr(home.path())
         .args(["scan", "-o", "jsonl", "--no-convert", "--retries", "0"])
@@ -250,9 +248,9 @@ fn no_convert_rejects_what_needs_converting_and_names_the_flag() {
 fn a_picture_refused_as_it_was_is_re_encoded_once() {
     let server = Server::start();
     let home = tempfile::tempdir().unwrap();
-    let f = common::corpus_dir().join("jpeg-progressive.jpg");
+    let f = corpus_dir().join("jpeg-progressive.jpg");
     let bytes = std::fs::read(&f).unwrap();
-    server.on(&bytes, common::Scenario::Code(40301));
+    server.on(&bytes, Scenario::Code(40301));
     let out = server
         .xocr(home.path())
         .args(["scan", "-o", "jsonl", "-v"])
@@ -269,7 +267,7 @@ fn a_picture_refused_as_it_was_is_re_encoded_once() {
     assert!(r["preprocess"].is_string(), "{r}");
     let sent = server.requests();
     assert_eq!(sent.len(), 2);
-    assert_eq!(sent[0].sha256, common::sha_hex(&bytes));
-    assert_ne!(sent[1].sha256, common::sha_hex(&bytes));
+    assert_eq!(sent[0].sha256, sha_hex(&bytes));
+    assert_ne!(sent[1].sha256, sha_hex(&bytes));
     assert!(String::from_utf8_lossy(&out.stderr).contains("re-encoded and sent again"));
 }

@@ -1,5 +1,5 @@
 //! The committed completion scripts match the clap definition.
-//! Regenerate them with `XOCR_UPDATE_COMPLETIONS=1 cargo test --test completions`.
+//! Regenerate them with `XOCR_UPDATE_COMPLETIONS=1 cargo test --test it completions`.
 
 use std::path::Path;
 
@@ -34,7 +34,7 @@ fn committed_completions_match_the_cli() {
             let committed = std::fs::read_to_string(&path).unwrap_or_default();
             assert!(
                 committed == script,
-                "completions/{file} is out of date: run XOCR_UPDATE_COMPLETIONS=1 cargo test --test completions"
+                "completions/{file} is out of date: run XOCR_UPDATE_COMPLETIONS=1 cargo test --test it completions"
             );
         }
     }
