@@ -5,26 +5,28 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::server::{Scenario, Server, TOKEN, jsonl, picture, sha_hex, text, write};
+use crate::server::{Scenario, TOKEN, sha_hex, text};
+use crate::testenv::TestEnv;
 use image::ImageFormat::Jpeg;
-use serde_json::Value;
 
-/// `n` distinct pictures in `dir`, named `<prefix>NN.jpg`.
-fn pictures(dir: &std::path::Path, prefix: &str, n: usize, seed: u8) -> Vec<PathBuf> {
+/// `n` distinct pictures in the folder, named `<prefix>NN.jpg`.
+fn pictures(env: &TestEnv, prefix: &str, n: usize, seed: u8) -> Vec<PathBuf> {
     (0..n)
         .map(|i| {
-            write(
-                dir,
+            env.picture(
                 &format!("{prefix}{i:02}.jpg"),
-                &picture(120, 80, seed.wrapping_add(i as u8), Jpeg),
+                120,
+                80,
+                seed.wrapping_add(i as u8),
+                Jpeg,
             )
         })
         .collect()
 }
 
-fn requests_per_picture(server: &Server) -> HashMap<String, usize> {
+fn requests_per_picture(env: &TestEnv) -> HashMap<String, usize> {
     let mut m = HashMap::new();
-    for r in server.requests() {
+    for r in env.server.requests() {
         *m.entry(r.sha256).or_default() += 1;
     }
     m
@@ -36,9 +38,8 @@ fn sha(p: &PathBuf) -> String {
 
 #[test]
 fn faults_are_retried_within_the_cap_and_every_input_gets_one_result() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let files = pictures(dir.path(), "f", 9, 0);
+    let env = TestEnv::new();
+    let files = pictures(&env, "f", 9, 0);
     let faults = [
         Scenario::Flaky(2, Box::new(Scenario::Http(503, "busy"))),
         Scenario::Flaky(1, Box::new(Scenario::Reset)),
@@ -51,10 +52,10 @@ fn faults_are_retried_within_the_cap_and_every_input_gets_one_result() {
         Scenario::Slow(Duration::from_millis(200)),
     ];
     for (f, s) in files.iter().zip(faults) {
-        server.on(&std::fs::read(f).unwrap(), s);
+        env.answer(f, s);
     }
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .args([
             "scan",
             "-o",
@@ -68,10 +69,11 @@ fn faults_are_retried_within_the_cap_and_every_input_gets_one_result() {
             "-v",
         ])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let rs = jsonl(&out);
+        .run()
+        .code(1)
+        .stderr_has("retry 1 of 3 in ")
+        .stderr_has(", 11 retries, ");
+    let rs = out.jsonl();
     let names: Vec<&str> = rs.iter().map(|r| r["file"].as_str().unwrap()).collect();
     let expected: Vec<String> = files
         .iter()
@@ -83,31 +85,25 @@ fn faults_are_retried_within_the_cap_and_every_input_gets_one_result() {
     assert_eq!(rs[6]["error"]["message"], "HTTP 500 from the service: down");
     assert_eq!(rs[7]["error"]["code"], 40401);
 
-    let counts = requests_per_picture(&server);
+    let counts = requests_per_picture(&env);
     let n = |i: usize| counts[&sha(&files[i])];
     assert_eq!([n(0), n(1), n(2), n(3), n(4), n(5)], [3, 2, 2, 3, 2, 2]);
     assert_eq!(n(6), 4, "retries stop at the cap");
     assert_eq!(n(7), 1, "file-class codes are never retried");
     assert_eq!(n(8), 1);
-    let err = text(&out.stderr);
-    assert!(err.contains("retry 1 of 3 in "), "{err}");
-    assert!(err.contains(", 11 retries, "), "{err}");
 }
 
 #[test]
 fn the_qps_cap_holds_at_the_server() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let files = pictures(dir.path(), "q", 12, 40);
+    let env = TestEnv::new();
+    let files = pictures(&env, "q", 12, 40);
     let started = Instant::now();
-    let out = server
-        .xocr(dir.path())
+    env.xocr()
         .args(["scan", "-o", "jsonl", "-j", "8", "--qps", "4"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let mut at: Vec<Instant> = server.requests().iter().map(|r| r.at).collect();
+        .run()
+        .code(0);
+    let mut at: Vec<Instant> = env.server.requests().iter().map(|r| r.at).collect();
     at.sort();
     assert_eq!(at.len(), 12);
     // 12 requests at 4 per second take at least 11 × 250 ms.
@@ -129,21 +125,12 @@ fn the_qps_cap_holds_at_the_server() {
 
 #[test]
 fn retry_after_is_honoured() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "r.jpg", &picture(120, 80, 60, Jpeg));
-    server.on(
-        &std::fs::read(&f).unwrap(),
-        Scenario::Flaky(1, Box::new(Scenario::RetryAfter(1))),
-    );
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "jsonl", "--backoff-base-ms", "1"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let at: Vec<Instant> = server.requests().iter().map(|r| r.at).collect();
+    let env = TestEnv::new();
+    let f = env.picture("r.jpg", 120, 80, 60, Jpeg);
+    env.answer(&f, Scenario::Flaky(1, Box::new(Scenario::RetryAfter(1))));
+    env.run(["scan", "-o", "jsonl", "--backoff-base-ms", "1", "r.jpg"])
+        .code(0);
+    let at: Vec<Instant> = env.server.requests().iter().map(|r| r.at).collect();
     assert_eq!(at.len(), 2);
     assert!(
         at[1] - at[0] >= Duration::from_millis(950),
@@ -154,18 +141,16 @@ fn retry_after_is_honoured() {
 
 #[test]
 fn a_stop_class_code_stops_a_parallel_batch() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let files = pictures(dir.path(), "s", 40, 70);
-    server.default_scenario(Scenario::Code(40019));
-    let out = server
-        .xocr(dir.path())
+    let env = TestEnv::new();
+    let files = pictures(&env, "s", 40, 70);
+    env.server.default_scenario(Scenario::Code(40019));
+    let v = env
+        .xocr()
         .args(["scan", "-o", "json", "-j", "4"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .code(3)
+        .json();
     let rs = v.as_array().unwrap();
     assert_eq!(rs.len(), 40);
     let not_attempted = rs
@@ -178,39 +163,31 @@ fn a_stop_class_code_stops_a_parallel_batch() {
         stopped <= 4,
         "only requests already in flight finish: {stopped}"
     );
-    assert_eq!(server.requests().len(), stopped);
+    assert_eq!(env.server.requests().len(), stopped);
 }
 
 #[test]
 fn the_store_means_no_picture_is_paid_for_twice() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let files = pictures(dir.path(), "p", 5, 90);
+    let env = TestEnv::new();
+    let store = env.path().join("store");
+    let files = pictures(&env, "p", 5, 90);
     // The same bytes under another name, in the same run.
-    let copy = write(
-        dir.path(),
-        "copy-of-p00.jpg",
-        &std::fs::read(&files[0]).unwrap(),
-    );
-    server.on(&std::fs::read(&files[4]).unwrap(), Scenario::Code(40401));
+    let copy = env.write("copy-of-p00.jpg", &std::fs::read(&files[0]).unwrap());
+    env.answer(&files[4], Scenario::Code(40401));
     let mut all = files.clone();
     all.push(copy.clone());
 
     let run = |args: &[&str], inputs: &[PathBuf]| {
-        server
-            .xocr(dir.path())
+        env.xocr()
             .args(["scan", "-o", "json", "-j", "3", "--out-dir"])
             .arg(&store)
             .args(args)
             .args(inputs)
-            .output()
-            .unwrap()
+            .run()
     };
-    let first = run(&[], &all);
-    assert_eq!(first.status.code(), Some(1));
+    let first = run(&[], &all).code(1);
     assert_eq!(
-        server.requests().len(),
+        env.server.requests().len(),
         5,
         "the copy waits for the original"
     );
@@ -221,76 +198,73 @@ fn the_store_means_no_picture_is_paid_for_twice() {
     assert_eq!(stored.len(), 4, "failures are not stored: {stored:?}");
 
     // A rerun requests only the failed picture and prints the same output.
-    let second = run(&[], &all);
-    assert_eq!(server.requests().len(), 6);
-    assert_eq!(text(&second.stdout), text(&first.stdout));
-    assert!(
-        text(&second.stderr).contains("6 files: 5 succeeded (5 already stored), 1 failed"),
-        "{}",
-        text(&second.stderr)
-    );
+    let second = run(&[], &all).stderr_has("6 files: 5 succeeded (5 already stored), 1 failed");
+    assert_eq!(env.server.requests().len(), 6);
+    assert_eq!(second.stdout(), first.stdout());
 
     // A renamed copy costs nothing; --force pays again.
-    let renamed = write(
-        dir.path(),
-        "renamed.jpg",
-        &std::fs::read(&files[2]).unwrap(),
-    );
-    let third = run(&[], std::slice::from_ref(&renamed));
-    assert_eq!(third.status.code(), Some(0));
-    assert_eq!(server.requests().len(), 6);
+    let renamed = env.write("renamed.jpg", &std::fs::read(&files[2]).unwrap());
+    run(&[], std::slice::from_ref(&renamed)).code(0);
+    assert_eq!(env.server.requests().len(), 6);
     run(&["--force"], std::slice::from_ref(&renamed));
-    assert_eq!(server.requests().len(), 7);
+    assert_eq!(env.server.requests().len(), 7);
 }
 
 #[test]
 fn mask_saved_masks_the_store_only_when_asked() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "m.jpg", &picture(120, 80, 120, Jpeg));
-    let plain = dir.path().join("plain");
-    let masked = dir.path().join("masked");
-    server
-        .xocr(dir.path())
-        .args(["scan", "--mask", "-o", "json", "--out-dir"])
-        .arg(&plain)
-        .arg(&f)
-        .output()
-        .unwrap();
-    server
-        .xocr(dir.path())
-        .args(["scan", "-o", "json", "--mask-saved", "--out-dir"])
-        .arg(&masked)
-        .arg(&f)
-        .output()
-        .unwrap();
-    let read = |d: &PathBuf| {
-        let e = std::fs::read_dir(d).unwrap().next().unwrap().unwrap();
+    let env = TestEnv::new();
+    env.picture("m.jpg", 120, 80, 120, Jpeg);
+    env.run([
+        "scan",
+        "--mask",
+        "-o",
+        "json",
+        "--out-dir",
+        "plain",
+        "m.jpg",
+    ]);
+    env.run([
+        "scan",
+        "-o",
+        "json",
+        "--mask-saved",
+        "--out-dir",
+        "masked",
+        "m.jpg",
+    ]);
+    let read = |d: &str| {
+        let e = std::fs::read_dir(env.path().join(d))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
         std::fs::read_to_string(e.path()).unwrap()
     };
     assert!(
-        read(&plain).contains("110101199003074514"),
+        read("plain").contains("110101199003074514"),
         "--mask alone leaves the store unmasked"
     );
-    let m = read(&masked);
+    let m = read("masked");
     assert!(
         !m.contains("110101199003074514") && m.contains("110101********4514"),
         "{m}"
     );
     // A rerun with --mask-saved over the unmasked store masks it without a
     // request, and still prints the values as read.
-    let before = server.requests().len();
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "json", "--mask-saved", "--out-dir"])
-        .arg(&plain)
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(server.requests().len(), before);
-    assert!(text(&out.stdout).contains("110101199003074514"));
-    let p = read(&plain);
+    let before = env.server.requests().len();
+    env.run([
+        "scan",
+        "-o",
+        "json",
+        "--mask-saved",
+        "--out-dir",
+        "plain",
+        "m.jpg",
+    ])
+    .code(0)
+    .stdout_has("110101199003074514");
+    assert_eq!(env.server.requests().len(), before);
+    let p = read("plain");
     assert!(
         !p.contains("110101199003074514") && p.contains("110101********4514"),
         "{p}"
@@ -303,17 +277,16 @@ fn mask_saved_masks_the_store_only_when_asked() {
 
 #[test]
 fn a_killed_batch_resumes_requesting_only_what_is_missing() {
-    let server = Server::start();
-    server.latency(Duration::from_millis(250));
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let files = pictures(dir.path(), "k", 10, 130);
+    let env = TestEnv::new();
+    env.server.latency(Duration::from_millis(250));
+    let store = env.path().join("store");
+    let files = pictures(&env, "k", 10, 130);
     let bin = assert_cmd::cargo::cargo_bin("xocr");
     let mut child = std::process::Command::new(&bin)
-        .env("XOCR_ENDPOINT", &server.url)
+        .env("XOCR_ENDPOINT", &env.server.url)
         .env("XOCR_TOKEN", TOKEN)
-        .env("HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path().join(".config"))
+        .env("HOME", env.path())
+        .env("XDG_CONFIG_HOME", env.path().join(".config"))
         .args(["scan", "-q", "-o", "jsonl", "-j", "1", "--out-dir"])
         .arg(&store)
         .args(&files)
@@ -323,7 +296,7 @@ fn a_killed_batch_resumes_requesting_only_what_is_missing() {
     std::thread::sleep(Duration::from_millis(1100));
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
-    let sent_before = server.requests().len();
+    let sent_before = env.server.requests().len();
     let stored_before = std::fs::read_dir(&store)
         .unwrap()
         .filter(|e| {
@@ -336,41 +309,41 @@ fn a_killed_batch_resumes_requesting_only_what_is_missing() {
         .count();
     assert!((2..10).contains(&stored_before), "{stored_before} stored");
 
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "-j", "4", "--out-dir"])
         .arg(&store)
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(server.requests().len() - sent_before, 10 - stored_before);
-    let rs = jsonl(&out);
+        .run()
+        .code(0);
+    assert_eq!(
+        env.server.requests().len() - sent_before,
+        10 - stored_before
+    );
+    let rs = out.jsonl();
     assert_eq!(rs.len(), 10);
     assert!(rs.iter().all(|r| r["ok"] == true));
 
     // The resumed output equals an uninterrupted run's.
-    let fresh = server
-        .xocr(dir.path())
+    let fresh = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "-j", "4"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(text(&out.stdout), text(&fresh.stdout));
+        .run();
+    assert_eq!(out.stdout(), fresh.stdout());
 }
 
 #[test]
 fn ctrl_c_finishes_in_flight_requests_and_exits_130() {
-    let server = Server::start();
-    server.latency(Duration::from_millis(400));
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let files = pictures(dir.path(), "c", 12, 160);
+    let env = TestEnv::new();
+    env.server.latency(Duration::from_millis(400));
+    let store = env.path().join("store");
+    let files = pictures(&env, "c", 12, 160);
     let bin = assert_cmd::cargo::cargo_bin("xocr");
     let child = std::process::Command::new(&bin)
-        .env("XOCR_ENDPOINT", &server.url)
+        .env("XOCR_ENDPOINT", &env.server.url)
         .env("XOCR_TOKEN", TOKEN)
-        .env("HOME", dir.path())
+        .env("HOME", env.path())
         .args(["scan", "-o", "json", "-j", "2", "--out-dir"])
         .arg(&store)
         .args(&files)
@@ -386,7 +359,7 @@ fn ctrl_c_finishes_in_flight_requests_and_exits_130() {
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("a complete JSON array");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a complete JSON array");
     let rs = v.as_array().unwrap();
     assert_eq!(rs.len(), 12);
     let ok = rs.iter().filter(|r| r["ok"] == true).count();
@@ -397,7 +370,7 @@ fn ctrl_c_finishes_in_flight_requests_and_exits_130() {
     assert_eq!(ok + skipped, 12);
     assert!(ok >= 2 && skipped >= 1, "{ok} ok, {skipped} not attempted");
     // Every request sent was finished and stored.
-    assert_eq!(server.requests().len(), ok);
+    assert_eq!(env.server.requests().len(), ok);
     assert_eq!(std::fs::read_dir(&store).unwrap().count(), ok);
     assert!(
         text(&out.stderr).contains("not attempted"),
@@ -408,63 +381,52 @@ fn ctrl_c_finishes_in_flight_requests_and_exits_130() {
 
 #[test]
 fn shards_split_the_inputs_without_overlap() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let files = pictures(dir.path(), "h", 20, 200);
+    let env = TestEnv::new();
+    let files = pictures(&env, "h", 20, 200);
     let mut seen = HashSet::new();
     let mut total = 0;
     for k in 1..=3 {
-        let out = server
-            .xocr(dir.path())
+        let out = env
+            .xocr()
             .args(["scan", "-o", "jsonl", "--shard", &format!("{k}/3")])
             .args(&files)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        for r in jsonl(&out) {
+            .run()
+            .code(0);
+        for r in out.jsonl() {
             total += 1;
             seen.insert(r["file"].as_str().unwrap().to_string());
         }
     }
     assert_eq!(total, 20);
     assert_eq!(seen.len(), 20);
-    let out = server
-        .xocr(dir.path())
+    env.xocr()
         .args(["scan", "--shard", "4/3"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run()
+        .code(2);
 }
 
 #[test]
 fn unordered_streams_jsonl_as_files_finish() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let files = pictures(dir.path(), "u", 4, 220);
-    server.on(
-        &std::fs::read(&files[0]).unwrap(),
-        Scenario::Slow(Duration::from_millis(700)),
-    );
-    let out = server
-        .xocr(dir.path())
+    let env = TestEnv::new();
+    let files = pictures(&env, "u", 4, 220);
+    env.answer(&files[0], Scenario::Slow(Duration::from_millis(700)));
+    let rs = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "-j", "4", "--unordered"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let rs = jsonl(&out);
+        .run()
+        .code(0)
+        .jsonl();
     assert_eq!(rs.len(), 4);
     assert_eq!(
         rs[3]["file"],
         files[0].to_str().unwrap(),
         "the slow file comes last"
     );
-    let out = server
-        .xocr(dir.path())
+    env.xocr()
         .args(["scan", "-o", "json", "--unordered"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run()
+        .code(2);
 }

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use crate::testenv::TestEnv;
+
 const SHELLS: &[(&str, &str)] = &[
     ("bash", "xocr.bash"),
     ("zsh", "_xocr"),
@@ -15,14 +17,10 @@ const SHELLS: &[(&str, &str)] = &[
 fn committed_completions_match_the_cli() {
     let update = std::env::var_os("XOCR_UPDATE_COMPLETIONS").is_some();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let env = TestEnv::new();
     for (shell, file) in SHELLS {
-        let out = assert_cmd::Command::cargo_bin("xocr")
-            .unwrap()
-            .args(["completions", shell])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let script = String::from_utf8(out.stdout).unwrap();
+        let out = env.bare().args(["completions", shell]).run().code(0);
+        let script = String::from_utf8(out.stdout_bytes().to_vec()).unwrap();
         assert!(
             script.contains("scan"),
             "{shell} script lacks the scan command"

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-use crate::server::{Scenario, Server, corpus_dir, sha_hex, write};
-use serde_json::Value;
+use crate::server::{Scenario, corpus_dir, sha_hex};
+use crate::testenv::TestEnv;
 
 /// Files whose `expect` column says `ok` but that no well-kept pure-Rust
 /// decoder can read: they must fail with an error that names the format and
@@ -44,14 +44,14 @@ fn every_corpus_file_gets_the_manifest_outcome() {
     let entries = manifest();
     assert!(entries.len() >= 100, "{} entries", entries.len());
     let dir = corpus_dir().canonicalize().unwrap();
-    let server = Server::start();
-    let home = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let list: String = entries
         .iter()
         .map(|e| format!("{}\n", dir.join(&e.file).display()))
         .collect();
-    let out = server
-        .xocr(home.path())
+    // Some corpus files must fail.
+    let records = env
+        .xocr()
         .args([
             "scan",
             "-o",
@@ -65,16 +65,14 @@ fn every_corpus_file_gets_the_manifest_outcome() {
         ])
         .write_stdin(list)
         .timeout(std::time::Duration::from_secs(600))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "some corpus files must fail");
-    assert!(server.violations().is_empty(), "{:?}", server.violations());
-    let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .run()
+        .code(1)
+        .jsonl();
+    let violations = env.server.violations();
+    assert!(violations.is_empty(), "{violations:?}");
     assert_eq!(records.len(), entries.len(), "one result per file");
-    let sent: HashMap<String, i64> = server
+    let sent: HashMap<String, i64> = env
+        .server
         .requests()
         .into_iter()
         .map(|r| (r.sha256, r.code))
@@ -147,9 +145,7 @@ fn every_corpus_file_gets_the_manifest_outcome() {
 
 #[test]
 fn generated_large_and_boundary_pictures() {
-    let server = Server::start();
-    let home = tempfile::tempdir().unwrap();
-    let d = home.path();
+    let env = TestEnv::new();
     // A 12-megapixel phone-sized photo of noise: far over 10 MB as JPEG q95.
     let mut seed = 0x9E3779B97F4A7C15u64;
     let noise = image::RgbImage::from_fn(4032, 3024, |_, _| {
@@ -164,7 +160,7 @@ fn generated_large_and_boundary_pictures() {
             &mut big, 95,
         ))
         .unwrap();
-    let big = write(d, "large-12mp.jpg", big.get_ref());
+    let big = env.write("large-12mp.jpg", big.get_ref());
     assert!(std::fs::metadata(&big).unwrap().len() > 10 * 1024 * 1024);
     // Valid JPEGs padded with zeros after EOI to sizes around 4 MiB.
     let base = std::fs::read(corpus_dir().join("exif-orient-1-landscape.jpg")).unwrap();
@@ -172,32 +168,23 @@ fn generated_large_and_boundary_pictures() {
     for n in [4_194_303usize, 4_194_304, 4_194_305] {
         let mut b = base.clone();
         b.resize(n, 0);
-        padded.push(write(d, &format!("at-{n}.jpg"), &b));
+        padded.push(env.write(&format!("at-{n}.jpg"), &b));
     }
-    let out = server
-        .xocr(d)
+    let rs = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "--retries", "0"])
         .arg(&big)
         .args(&padded)
         .timeout(std::time::Duration::from_secs(300))
-        .output()
-        .unwrap();
-    let rs: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .code(0)
+        .jsonl();
     let p = rs[0]["preprocess"].as_str().unwrap();
     assert!(
         p.contains("4032x3024 -> 4096") || p.contains("resized") || p.contains("jpeg"),
         "{p}"
     );
-    let sent = server.requests();
+    let sent = env.server.requests();
     let first = sent
         .iter()
         .find(|r| r.sha256 != sha_hex(&std::fs::read(&padded[0]).unwrap()))
@@ -213,21 +200,16 @@ fn generated_large_and_boundary_pictures() {
 
 #[test]
 fn no_convert_rejects_what_needs_converting_and_names_the_flag() {
-    let server = Server::start();
-    let home = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let dir = corpus_dir();
-    let out = server
-        .xocr(home.path())
+    let rs = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "--no-convert", "--retries", "0"])
         .arg(dir.join("png-huge-dims-65536x65536.png"))
         .arg(dir.join("exif-orient-6-landscape.jpg"))
         .arg(dir.join("webp-lossy.webp"))
-        .output()
-        .unwrap();
-    let rs: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .run()
+        .jsonl();
     assert_eq!(rs.len(), 3);
     assert!(
         rs[0]["error"]["message"]
@@ -246,28 +228,21 @@ fn no_convert_rejects_what_needs_converting_and_names_the_flag() {
 
 #[test]
 fn a_picture_refused_as_it_was_is_re_encoded_once() {
-    let server = Server::start();
-    let home = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let f = corpus_dir().join("jpeg-progressive.jpg");
     let bytes = std::fs::read(&f).unwrap();
-    server.on(&bytes, Scenario::Code(40301));
-    let out = server
-        .xocr(home.path())
+    env.server.on(&bytes, Scenario::Code(40301));
+    let r = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "-v"])
         .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .code(0)
+        .stderr_has("re-encoded and sent again")
+        .json();
     assert!(r["preprocess"].is_string(), "{r}");
-    let sent = server.requests();
+    let sent = env.server.requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].sha256, sha_hex(&bytes));
     assert_ne!(sent[1].sha256, sha_hex(&bytes));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("re-encoded and sent again"));
 }

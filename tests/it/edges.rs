@@ -2,40 +2,36 @@
 //! resumed runs with masked stores, unwritable folders, folder walks that
 //! must look at bytes, and flags that would be silently ignored.
 
-use crate::server::{Server, TOKEN, corpus_dir, find_item, jsonl, picture, text, write};
+use crate::server::{TOKEN, corpus_dir, find_item, text};
+use crate::testenv::TestEnv;
 use image::ImageFormat::{Jpeg, Png};
 
 #[test]
 fn a_broken_config_file_never_shows_its_lines() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(100, 60, 1, Jpeg));
+    let env = TestEnv::new();
+    env.picture("a.jpg", 100, 60, 1, Jpeg);
     for body in [
         format!("token = {TOKEN}\n"),
         format!("token = \"{TOKEN}\n"),
         format!("token: \"{TOKEN}\"\n"),
         format!("token = \"x\"\ntoken = \"{TOKEN}\"\n"),
     ] {
-        let cfg = write(dir.path(), "bad.toml", body.as_bytes());
-        let out = server
-            .xocr(dir.path())
+        let cfg = env.write("bad.toml", body.as_bytes());
+        env.xocr()
             .args(["scan", "--config"])
             .arg(&cfg)
-            .arg(&a)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let err = text(&out.stderr);
-        assert!(err.contains("bad.toml is not valid TOML at line"), "{err}");
-        assert!(!err.contains(TOKEN), "token printed: {err}");
+            .arg("a.jpg")
+            .run()
+            .code(2)
+            .stderr_has("bad.toml is not valid TOML at line")
+            .stderr_lacks(TOKEN);
     }
 }
 
 #[test]
 fn out_of_range_numbers_are_usage_errors_not_panics() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(100, 60, 2, Jpeg));
+    let env = TestEnv::new();
+    env.picture("a.jpg", 100, 60, 2, Jpeg);
     for args in [
         &["--timeout", "1e30"][..],
         &["--timeout", "nan"],
@@ -46,28 +42,20 @@ fn out_of_range_numbers_are_usage_errors_not_panics() {
         &["--max-side", "5"],
         &["--type", ""],
     ] {
-        let out = server
-            .xocr(dir.path())
+        env.xocr()
             .arg("scan")
             .args(args)
-            .arg(&a)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        assert!(!text(&out.stderr).contains("panicked"), "{args:?}");
+            .arg("a.jpg")
+            .run()
+            .code(2)
+            .stderr_lacks("panicked");
     }
 }
 
 #[test]
 fn flags_that_would_be_ignored_are_refused() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(100, 60, 3, Jpeg));
+    let env = TestEnv::new();
+    env.picture("a.jpg", 100, 60, 3, Jpeg);
     for args in [
         &["--bom"][..],
         &["--csv-layout", "wide", "-o", "json"],
@@ -77,50 +65,29 @@ fn flags_that_would_be_ignored_are_refused() {
         &["--fields", ""],
         &["--force"],
     ] {
-        let out = server
-            .xocr(dir.path())
-            .arg("scan")
-            .args(args)
-            .arg(&a)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?} was accepted");
+        env.xocr().arg("scan").args(args).arg("a.jpg").run().code(2);
     }
-    assert!(server.requests().is_empty());
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "jsonl", "--fields", "name,nmae"])
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        text(&out.stderr).contains("--fields: no result had nmae"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(env.server.requests().is_empty());
+    env.run(["scan", "-o", "jsonl", "--fields", "name,nmae", "a.jpg"])
+        .code(0)
+        .stderr_has("--fields: no result had nmae");
 }
 
 #[test]
 fn a_closed_pipe_is_quiet() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     for i in 0..6u8 {
-        write(
-            dir.path(),
-            &format!("p{i}.png"),
-            &picture(64, 64, 10 + i, Png),
-        );
+        env.picture(&format!("p{i}.png"), 64, 64, 10 + i, Png);
     }
     let bin = assert_cmd::cargo::cargo_bin("xocr");
     let run = |cmd: &str| {
         std::process::Command::new("bash")
             .arg("-c")
             .arg(format!("{cmd} | true; echo \"status ${{PIPESTATUS[0]}}\""))
-            .env("XOCR_ENDPOINT", &server.url)
+            .env("XOCR_ENDPOINT", &env.server.url)
             .env("XOCR_TOKEN", TOKEN)
-            .env("HOME", dir.path())
-            .current_dir(dir.path())
+            .env("HOME", env.path())
+            .current_dir(env.path())
             .output()
             .unwrap()
     };
@@ -157,8 +124,7 @@ fn a_closed_pipe_is_quiet() {
 
 #[test]
 fn a_resumed_run_prints_what_the_first_printed() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let corpus = corpus_dir();
     let files = [
         corpus.join("exif-orient-6-landscape.jpg"),
@@ -168,32 +134,19 @@ fn a_resumed_run_prints_what_the_first_printed() {
     for extra in [&[][..], &["--mask-saved", "--strict"][..]] {
         let store = tempfile::tempdir().unwrap();
         let run = || {
-            server
-                .xocr(dir.path())
+            env.xocr()
                 .args(["scan", "-o", "jsonl", "--out-dir"])
                 .arg(store.path())
                 .args(extra)
                 .args(&files)
-                .output()
-                .unwrap()
+                .run()
+                .code(0)
         };
         let first = run();
-        assert_eq!(
-            first.status.code(),
-            Some(0),
-            "{extra:?}: {}",
-            text(&first.stderr)
-        );
-        let sent = server.requests().len();
+        let sent = env.server.requests().len();
         let second = run();
-        assert_eq!(server.requests().len(), sent, "nothing requested again");
-        assert_eq!(
-            second.status.code(),
-            Some(0),
-            "{extra:?}: {}",
-            text(&second.stderr)
-        );
-        let (a, b) = (jsonl(&first), jsonl(&second));
+        assert_eq!(env.server.requests().len(), sent, "nothing requested again");
+        let (a, b) = (first.jsonl(), second.jsonl());
         if extra.is_empty() {
             assert_eq!(a, b);
             assert!(a[0]["preprocess"].as_str().unwrap().contains("rotated 90"));
@@ -217,63 +170,45 @@ fn a_resumed_run_prints_what_the_first_printed() {
 
 #[test]
 fn an_unwritable_picture_folder_stops_before_any_request() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(100, 60, 4, Jpeg));
-    let file = write(dir.path(), "plain-file", b"x");
+    let env = TestEnv::new();
+    env.picture("a.jpg", 100, 60, 4, Jpeg);
+    let file = env.write("plain-file", b"x");
     for flag in ["--save-images", "--out-dir"] {
-        let out = server
-            .xocr(dir.path())
+        env.xocr()
             .args(["scan", flag])
             .arg(file.join("sub"))
-            .arg(&a)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{flag}");
-        assert!(text(&out.stderr).contains(flag), "{}", text(&out.stderr));
+            .arg("a.jpg")
+            .run()
+            .code(2)
+            .stderr_has(flag);
     }
-    assert!(server.requests().is_empty());
+    assert!(env.server.requests().is_empty());
 }
 
 #[test]
 fn folder_walks_look_at_bytes_and_globs_skip_hidden_files() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    write(d, "in/scan-0001", &picture(64, 64, 20, Jpeg));
-    write(d, "in/photo.dat", &picture(64, 64, 21, Png));
-    write(d, "in/notes.txt", b"just words, not a picture");
-    write(d, "in/.hidden.jpg", &picture(64, 64, 22, Jpeg));
-    write(d, "in/a.jpg", &picture(64, 64, 23, Jpeg));
-    let out = server
-        .xocr(d)
-        .current_dir(d)
-        .args(["scan", "-o", "jsonl", "-r", "in"])
-        .output()
-        .unwrap();
-    let files: Vec<String> = jsonl(&out)
-        .iter()
-        .map(|r| r["file"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(files, ["in/a.jpg", "in/photo.dat", "in/scan-0001"]);
-    let out = server
-        .xocr(d)
-        .current_dir(d)
-        .args(["scan", "-o", "jsonl", "in/*.jpg"])
-        .output()
-        .unwrap();
-    let files: Vec<String> = jsonl(&out)
-        .iter()
-        .map(|r| r["file"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(files, ["in/a.jpg"]);
+    let env = TestEnv::new();
+    env.picture("in/scan-0001", 64, 64, 20, Jpeg);
+    env.picture("in/photo.dat", 64, 64, 21, Png);
+    env.write("in/notes.txt", b"just words, not a picture");
+    env.picture("in/.hidden.jpg", 64, 64, 22, Jpeg);
+    env.picture("in/a.jpg", 64, 64, 23, Jpeg);
+    let files = |args: &[&str]| -> Vec<String> {
+        env.run(args)
+            .jsonl()
+            .iter()
+            .map(|r| r["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        files(&["scan", "-o", "jsonl", "-r", "in"]),
+        ["in/a.jpg", "in/photo.dat", "in/scan-0001"]
+    );
+    assert_eq!(files(&["scan", "-o", "jsonl", "in/*.jpg"]), ["in/a.jpg"]);
     // A list written by a Windows editor starts with a byte-order mark.
-    let out = server
-        .xocr(d)
-        .current_dir(d)
+    env.xocr()
         .args(["scan", "-o", "jsonl", "--files-from", "-"])
         .write_stdin("\u{feff}in/a.jpg\r\n")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        .run()
+        .code(0);
 }

@@ -1,6 +1,7 @@
 //! Normalised values, checks, masking, and the `types` and `codes` commands.
 
-use crate::server::{Scenario, Server, find_item, picture, text, write, xocr_bare};
+use crate::server::{Scenario, find_item};
+use crate::testenv::TestEnv;
 use image::ImageFormat::Jpeg;
 use serde_json::Value;
 
@@ -15,21 +16,25 @@ fn check<'a>(record: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn json_carries_raw_and_normalized_values_and_checks() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let front = write(dir.path(), "front.jpg", &picture(300, 200, 1, Jpeg));
-    let back = write(dir.path(), "back.jpg", &picture(300, 200, 2, Jpeg));
-    let card = write(dir.path(), "card.jpg", &picture(300, 200, 3, Jpeg));
-    server.on(&std::fs::read(&back).unwrap(), Scenario::IdBack);
-    server.on(&std::fs::read(&card).unwrap(), Scenario::BankCard);
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "json", "--as-of", "2026-11-29"])
-        .args([&front, &back, &card])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let env = TestEnv::new();
+    env.picture("front.jpg", 300, 200, 1, Jpeg);
+    let back = env.picture("back.jpg", 300, 200, 2, Jpeg);
+    let card = env.picture("card.jpg", 300, 200, 3, Jpeg);
+    env.answer(&back, Scenario::IdBack);
+    env.answer(&card, Scenario::BankCard);
+    let v = env
+        .run([
+            "scan",
+            "-o",
+            "json",
+            "--as-of",
+            "2026-11-29",
+            "front.jpg",
+            "back.jpg",
+            "card.jpg",
+        ])
+        .code(0)
+        .json();
     let f = &v[0];
     assert_eq!(find_item(f, "birth")["value"], "1990年3月7日");
     assert_eq!(find_item(f, "birth")["normalized"], "1990-03-07");
@@ -58,31 +63,27 @@ fn json_carries_raw_and_normalized_values_and_checks() {
 
 #[test]
 fn expiry_is_judged_against_as_of() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let back = write(dir.path(), "back.jpg", &picture(300, 200, 4, Jpeg));
-    server.on(&std::fs::read(&back).unwrap(), Scenario::IdBack);
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "jsonl", "--as-of", "2036-01-01"])
-        .arg(&back)
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let env = TestEnv::new();
+    let back = env.picture("back.jpg", 300, 200, 4, Jpeg);
+    env.answer(&back, Scenario::IdBack);
+    // A failed check alone does not fail the file.
+    let r = env
+        .run(["scan", "-o", "jsonl", "--as-of", "2036-01-01", "back.jpg"])
+        .code(0)
+        .json();
     assert_eq!(check(&r, "validity_expiry")["status"], "failed");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a failed check alone does not fail the file"
-    );
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "jsonl", "--as-of", "2036-01-01", "--strict"])
-        .arg(&back)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = env
+        .run([
+            "scan",
+            "-o",
+            "jsonl",
+            "--as-of",
+            "2036-01-01",
+            "--strict",
+            "back.jpg",
+        ])
+        .code(1)
+        .json();
     assert_eq!(r["ok"], false);
     assert_eq!(r["error"]["class"], "check");
     assert!(
@@ -91,30 +92,20 @@ fn expiry_is_judged_against_as_of() {
             .unwrap()
             .contains("validity_expiry")
     );
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "--as-of", "2036-13-01"])
-        .arg(&back)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    env.run(["scan", "--as-of", "2036-13-01", "back.jpg"])
+        .code(2);
 }
 
 #[test]
 fn a_misread_is_marked_in_every_format_and_fails_with_strict() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "misread.jpg", &picture(300, 200, 5, Jpeg));
-    server.on(&std::fs::read(&f).unwrap(), Scenario::IdFrontMisread);
+    let env = TestEnv::new();
+    let f = env.picture("misread.jpg", 300, 200, 5, Jpeg);
+    env.answer(&f, Scenario::IdFrontMisread);
 
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "jsonl"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = env
+        .run(["scan", "-o", "jsonl", "misread.jpg"])
+        .code(0)
+        .json();
     assert_eq!(check(&r, "id_check_char")["status"], "failed");
     assert_eq!(check(&r, "id_sex_match")["status"], "failed");
     assert_eq!(
@@ -123,27 +114,18 @@ fn a_misread_is_marked_in_every_format_and_fails_with_strict() {
         "raw value kept"
     );
 
-    let out = server
-        .xocr(dir.path())
-        .args(["scan"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    let t = text(&out.stdout);
+    let out = env
+        .run(["scan", "misread.jpg"])
+        .stdout_has("✗ id_number (id_check_char):");
+    let t = out.stdout();
     let row = t
         .lines()
         .find(|l| l.contains("110101199003074519"))
         .unwrap();
     assert!(row.contains("✗ id_check_char"), "{t}");
-    assert!(t.contains("✗ id_number (id_check_char):"), "{t}");
 
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "csv", "--csv-layout", "wide"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    let mut rd = csv::Reader::from_reader(&out.stdout[..]);
+    let out = env.run(["scan", "-o", "csv", "--csv-layout", "wide", "misread.jpg"]);
+    let mut rd = csv::Reader::from_reader(out.stdout_bytes());
     let header = rd.headers().unwrap().clone();
     let row = rd.records().next().unwrap().unwrap();
     let col = header.iter().position(|h| h == "checks_failed").unwrap();
@@ -153,39 +135,25 @@ fn a_misread_is_marked_in_every_format_and_fails_with_strict() {
         "{failed:?}"
     );
 
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "--strict", "-o", "jsonl"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("failed checks: "),
-        "{}",
-        text(&out.stderr)
-    );
+    env.run(["scan", "--strict", "-o", "jsonl", "misread.jpg"])
+        .code(1)
+        .stderr_has("failed checks: ");
 }
 
 #[test]
 fn normalized_flag_puts_standard_forms_in_csv_and_table() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "f.jpg", &picture(300, 200, 6, Jpeg));
-    let out = server
-        .xocr(dir.path())
-        .args([
-            "scan",
-            "-o",
-            "csv",
-            "--normalized",
-            "--fields",
-            "birth,sex,name",
-        ])
-        .arg(&f)
-        .output()
-        .unwrap();
-    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&out.stdout[..])
+    let env = TestEnv::new();
+    env.picture("f.jpg", 300, 200, 6, Jpeg);
+    let out = env.run([
+        "scan",
+        "-o",
+        "csv",
+        "--normalized",
+        "--fields",
+        "birth,sex,name",
+        "f.jpg",
+    ]);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout_bytes())
         .records()
         .map(Result::unwrap)
         .collect();
@@ -197,37 +165,20 @@ fn normalized_flag_puts_standard_forms_in_csv_and_table() {
         values,
         [("name", "王小明"), ("sex", "M"), ("birth", "1990-03-07")]
     );
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "--normalized"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert!(text(&out.stdout).contains("1990-03-07"));
-    let out = server
-        .xocr(dir.path())
-        .args(["scan"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert!(!text(&out.stdout).contains("1990-03-07"));
+    env.run(["scan", "--normalized", "f.jpg"])
+        .stdout_has("1990-03-07");
+    env.run(["scan", "f.jpg"]).stdout_lacks("1990-03-07");
 }
 
 #[test]
 fn mask_hides_personal_fields_in_every_format() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "f.jpg", &picture(300, 200, 7, Jpeg));
-    let m = write(dir.path(), "m.jpg", &picture(300, 200, 8, Jpeg));
-    server.on(&std::fs::read(&m).unwrap(), Scenario::IdFrontMisread);
+    let env = TestEnv::new();
+    env.picture("f.jpg", 300, 200, 7, Jpeg);
+    let m = env.picture("m.jpg", 300, 200, 8, Jpeg);
+    env.answer(&m, Scenario::IdFrontMisread);
     for format in ["table", "json", "jsonl", "csv"] {
-        let out = server
-            .xocr(dir.path())
-            .args(["scan", "--mask", "-o", format])
-            .args([&f, &m])
-            .output()
-            .unwrap();
-        let t = text(&out.stdout) + &text(&out.stderr);
+        let out = env.run(["scan", "--mask", "-o", format, "f.jpg", "m.jpg"]);
+        let t = out.stdout() + &out.stderr();
         for secret in [
             "王小明",
             "110101199003074514",
@@ -243,10 +194,9 @@ fn mask_hides_personal_fields_in_every_format() {
 
 #[test]
 fn types_and_codes_explain_the_service() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = xocr_bare(dir.path()).args(["types"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let t = text(&out.stdout);
+    let env = TestEnv::new();
+    let out = env.bare().arg("types").run().code(0);
+    let t = out.stdout();
     for name in [
         "id_card  身份证",
         "bank_card  银行卡",
@@ -255,63 +205,39 @@ fn types_and_codes_explain_the_service() {
     ] {
         assert!(t.contains(name), "{name} missing:\n{t}");
     }
-    let out = xocr_bare(dir.path())
+    env.bare()
         .args(["types", "id_card"])
-        .output()
-        .unwrap();
-    let t = text(&out.stdout);
-    assert!(
-        t.contains("id_number") && t.contains("身份证号") && t.contains("head_portrait"),
-        "{t}"
-    );
-    assert!(!t.contains("bank_card"));
-    let out = xocr_bare(dir.path())
-        .args(["types", "nope"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run()
+        .stdout_has("id_number")
+        .stdout_has("身份证号")
+        .stdout_has("head_portrait")
+        .stdout_lacks("bank_card");
+    env.bare().args(["types", "nope"]).run().code(2);
 
-    let out = xocr_bare(dir.path())
+    env.bare()
         .args(["codes", "40301"])
-        .output()
-        .unwrap();
-    let t = text(&out.stdout);
-    assert!(
-        t.contains("Image format error") && t.contains("file") && t.contains("convert"),
-        "{t}"
-    );
-    let out = xocr_bare(dir.path()).args(["codes"]).output().unwrap();
-    let t = text(&out.stdout);
+        .run()
+        .stdout_has("Image format error")
+        .stdout_has("file")
+        .stdout_has("convert");
+    let t = env.bare().arg("codes").run().stdout();
     assert_eq!(
         t.lines().filter(|l| l.contains("┆ stop ")).count(),
         16,
         "{t}"
     );
-    assert_eq!(
-        xocr_bare(dir.path())
-            .args(["codes", "12345"])
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(2)
-    );
+    env.bare().args(["codes", "12345"]).run().code(2);
 }
 
 #[test]
 fn a_business_licence_has_its_credit_code_checked_and_capital_parsed() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "licence.jpg", &picture(300, 200, 9, Jpeg));
-    server.on(&std::fs::read(&f).unwrap(), Scenario::BusinessLicense);
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "jsonl"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let env = TestEnv::new();
+    let f = env.picture("licence.jpg", 300, 200, 9, Jpeg);
+    env.answer(&f, Scenario::BusinessLicense);
+    let r = env
+        .run(["scan", "-o", "jsonl", "licence.jpg"])
+        .code(0)
+        .json();
     assert_eq!(r["type"], "business_license");
     let code = find_item(&r, "unified_social_credit_code");
     assert_eq!(code["value"], "91350100M000100Y43");
@@ -332,37 +258,23 @@ fn a_business_licence_has_its_credit_code_checked_and_capital_parsed() {
 
 #[test]
 fn a_result_of_type_other_with_no_items_is_a_success_with_no_fields() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "other.jpg", &picture(300, 200, 10, Jpeg));
-    server.on(&std::fs::read(&f).unwrap(), Scenario::Other);
-    let run = |format: &str| {
-        let out = server
-            .xocr(dir.path())
-            .args(["scan", "-o", format])
-            .arg(&f)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{format}: {}",
-            text(&out.stderr)
-        );
-        text(&out.stdout)
-    };
-    let r: Value = serde_json::from_str(&run("jsonl")).unwrap();
+    let env = TestEnv::new();
+    let f = env.picture("other.jpg", 300, 200, 10, Jpeg);
+    env.answer(&f, Scenario::Other);
+    let r = env.run(["scan", "-o", "jsonl", "other.jpg"]).code(0).json();
     assert_eq!(r["ok"], true);
     assert_eq!(r["type"], "other");
     assert_eq!(r["items"], serde_json::json!([]));
     assert_eq!(r["checks"], serde_json::json!([]));
-    assert!(run("table").contains("(no fields recognised)"));
+    env.run(["scan", "-o", "table", "other.jpg"])
+        .code(0)
+        .stdout_has("(no fields recognised)");
     // One row for the file, with empty key and value.
-    let csv = run("csv");
-    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+    let out = env.run(["scan", "-o", "csv", "other.jpg"]).code(0);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(out.stdout_bytes())
         .records()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(rows.len(), 1, "{csv}");
+    assert_eq!(rows.len(), 1, "{}", out.stdout());
     assert_eq!((&rows[0][1], &rows[0][2], &rows[0][4]), ("other", "", ""));
 }

@@ -1,7 +1,8 @@
 //! How INPUTs become files: globs, directories, standard input, lists, and
 //! files that cannot be read.
 
-use crate::server::{Server, jsonl, picture, sha_hex, write};
+use crate::server::{picture, sha_hex};
+use crate::testenv::TestEnv;
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
 
@@ -13,60 +14,35 @@ fn files(rs: &[Value]) -> Vec<String> {
 
 #[test]
 fn quoted_globs_are_expanded_by_xocr_and_duplicates_scanned_once() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    write(d, "b.jpg", &picture(100, 50, 1, Jpeg));
-    write(d, "a.jpg", &picture(100, 50, 2, Jpeg));
-    write(d, "c.png", &picture(100, 50, 3, Png));
-    let out = server
-        .xocr(d)
-        .current_dir(d)
-        .args(["scan", "-o", "jsonl", "*.jpg", "a.jpg", "./a.jpg", "c.png"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(files(&jsonl(&out)), ["a.jpg", "b.jpg", "c.png"]);
-    assert_eq!(server.requests().len(), 3);
+    let env = TestEnv::new();
+    env.picture("b.jpg", 100, 50, 1, Jpeg);
+    env.picture("a.jpg", 100, 50, 2, Jpeg);
+    env.picture("c.png", 100, 50, 3, Png);
+    let out = env
+        .run(["scan", "-o", "jsonl", "*.jpg", "a.jpg", "./a.jpg", "c.png"])
+        .code(0);
+    assert_eq!(files(&out.jsonl()), ["a.jpg", "b.jpg", "c.png"]);
+    assert_eq!(env.server.requests().len(), 3);
 }
 
 #[test]
 fn a_pattern_that_matches_nothing_is_a_usage_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Server::start()
-        .xocr(dir.path())
-        .current_dir(dir.path())
-        .args(["scan", "*.tif"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no file matches the pattern \"*.tif\""));
+    TestEnv::new()
+        .run(["scan", "*.tif"])
+        .code(2)
+        .stderr_has("no file matches the pattern \"*.tif\"");
 }
 
 #[test]
 fn directories_need_r_and_are_walked_in_order() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    write(d, "in/2.jpg", &picture(100, 50, 4, Jpeg));
-    write(d, "in/1.png", &picture(100, 50, 5, Png));
-    write(d, "in/sub/3.JPG", &picture(100, 50, 6, Jpeg));
-    write(d, "in/readme.txt", b"not scanned");
-    write(d, "in/.cache/x.jpg", &picture(100, 50, 7, Jpeg));
+    let env = TestEnv::new();
+    env.picture("in/2.jpg", 100, 50, 4, Jpeg);
+    env.picture("in/1.png", 100, 50, 5, Png);
+    env.picture("in/sub/3.JPG", 100, 50, 6, Jpeg);
+    env.write("in/readme.txt", b"not scanned");
+    env.picture("in/.cache/x.jpg", 100, 50, 7, Jpeg);
 
-    let out = server
-        .xocr(d)
-        .current_dir(d)
-        .args(["scan", "-o", "jsonl", "in"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let rs = jsonl(&out);
+    let rs = env.run(["scan", "-o", "jsonl", "in"]).code(1).jsonl();
     assert_eq!(rs.len(), 1);
     assert!(
         rs[0]["error"]["message"]
@@ -77,46 +53,35 @@ fn directories_need_r_and_are_walked_in_order() {
         rs[0]
     );
 
-    let out = server
-        .xocr(d)
-        .current_dir(d)
-        .args(["scan", "-o", "jsonl", "-r", "in"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let out = env.run(["scan", "-o", "jsonl", "-r", "in"]).code(0);
     assert_eq!(
-        files(&jsonl(&out)),
+        files(&out.jsonl()),
         ["in/1.png", "in/2.jpg", "in/sub/3.JPG"]
     );
 }
 
 #[test]
 fn standard_input_and_files_from() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let env = TestEnv::new();
     let pic = picture(120, 80, 8, Png);
-    let out = server
-        .xocr(d)
+    let out = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "-"])
         .write_stdin(pic.clone())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(files(&jsonl(&out)), ["-"]);
-    assert_eq!(server.requests()[0].sha256, sha_hex(&pic));
+        .run()
+        .code(0);
+    assert_eq!(files(&out.jsonl()), ["-"]);
+    assert_eq!(env.server.requests()[0].sha256, sha_hex(&pic));
 
-    write(d, "x y [1].jpg", &picture(100, 50, 9, Jpeg));
-    write(d, "身份证 正面.jpg", &picture(100, 50, 10, Jpeg));
-    let out = server
-        .xocr(d)
-        .current_dir(d)
+    env.picture("x y [1].jpg", 100, 50, 9, Jpeg);
+    env.picture("身份证 正面.jpg", 100, 50, 10, Jpeg);
+    let rs = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "--files-from", "-"])
         .write_stdin("x y [1].jpg\n\n身份证 正面.jpg\r\nmissing.jpg\n")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let rs = jsonl(&out);
+        .run()
+        .code(1)
+        .jsonl();
     assert_eq!(
         files(&rs),
         ["x y [1].jpg", "身份证 正面.jpg", "missing.jpg"]
@@ -127,11 +92,10 @@ fn standard_input_and_files_from() {
 
 #[test]
 fn unreadable_inputs_fail_alone_without_a_request() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    write(d, "good.jpg", &picture(100, 50, 11, Jpeg));
-    write(d, "empty.jpg", b"");
+    let env = TestEnv::new();
+    let d = env.path();
+    env.picture("good.jpg", 100, 50, 11, Jpeg);
+    env.write("empty.jpg", b"");
     std::fs::create_dir(d.join("dir-named.jpg")).unwrap();
     std::os::unix::fs::symlink(d.join("missing.jpg"), d.join("dangling-link.jpg")).unwrap();
     let fifo = d.join("fifo.jpg");
@@ -149,16 +113,14 @@ fn unreadable_inputs_fail_alone_without_a_request() {
     if made {
         args.push("fifo.jpg");
     }
-    let out = server
-        .xocr(d)
-        .current_dir(d)
+    let rs = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "--"])
         .args(&args)
         .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let rs = jsonl(&out);
+        .run()
+        .code(1)
+        .jsonl();
     assert_eq!(files(&rs), args);
     let msg = |i: usize| rs[i]["error"]["message"].as_str().unwrap().to_string();
     assert!(msg(0).contains("empty"), "{}", msg(0));
@@ -168,25 +130,15 @@ fn unreadable_inputs_fail_alone_without_a_request() {
     if made {
         assert!(msg(4).contains("not a regular file"), "{}", msg(4));
     }
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(env.server.requests().len(), 1);
 }
 
 #[test]
 fn a_leading_dash_name_is_a_file_after_double_dash() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "-leading-dash.png", &picture(64, 64, 12, Png));
-    let out = server
-        .xocr(dir.path())
-        .current_dir(dir.path())
-        .args(["scan", "-o", "jsonl", "--", "-leading-dash.png"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(files(&jsonl(&out)), ["-leading-dash.png"]);
+    let env = TestEnv::new();
+    env.picture("-leading-dash.png", 64, 64, 12, Png);
+    let out = env
+        .run(["scan", "-o", "jsonl", "--", "-leading-dash.png"])
+        .code(0);
+    assert_eq!(files(&out.jsonl()), ["-leading-dash.png"]);
 }

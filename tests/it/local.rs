@@ -1,7 +1,8 @@
 //! `xocr scan --engine local`: the offline recogniser through the binary,
 //! with no token and no service.
 
-use crate::server::{corpus_dir, jsonl, picture, text, write, xocr_bare};
+use crate::server::corpus_dir;
+use crate::testenv::{Cmd, TestEnv};
 use serde_json::Value;
 
 fn examples() -> std::path::PathBuf {
@@ -10,13 +11,13 @@ fn examples() -> std::path::PathBuf {
 
 /// `xocr` with no token and an endpoint nothing listens on: any attempt to
 /// use the network would fail the file.
-fn offline(home: &std::path::Path) -> assert_cmd::Command {
+fn offline(env: &TestEnv) -> Cmd {
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut cmd = xocr_bare(home);
+    let mut cmd = env.bare();
     cmd.env("XOCR_ENDPOINT", format!("http://127.0.0.1:{closed}/ocr"));
     cmd
 }
@@ -56,17 +57,16 @@ const FRONT: [(&str, &str); 8] = [
 
 #[test]
 fn the_specimen_cards_are_understood_with_the_services_keys() {
-    let home = tempfile::tempdir().unwrap();
-    let out = offline(home.path())
+    let env = TestEnv::new();
+    let rs = offline(&env)
         .args(["scan", "--engine", "local", "-o", "jsonl", "--save-images"])
-        .arg(home.path().join("pics"))
+        .arg(env.path().join("pics"))
         .arg(examples().join("id-card-front.jpg"))
         .arg(examples().join("id-card-front-skewed.jpg"))
         .arg(examples().join("id-card-back.jpg"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let rs = jsonl(&out);
+        .run()
+        .code(0)
+        .jsonl();
     for r in &rs[..2] {
         assert_eq!(r["engine"], "local");
         assert_eq!(r["type"], "id_card");
@@ -152,7 +152,7 @@ fn the_specimen_cards_are_understood_with_the_services_keys() {
         ])
     );
 
-    let out = offline(home.path())
+    let out = offline(&env)
         .args([
             "scan",
             "--engine",
@@ -163,9 +163,8 @@ fn the_specimen_cards_are_understood_with_the_services_keys() {
             "wide",
         ])
         .arg(examples().join("id-card-front.jpg"))
-        .output()
-        .unwrap();
-    let mut rd = csv::Reader::from_reader(&out.stdout[..]);
+        .run();
+    let mut rd = csv::Reader::from_reader(out.stdout_bytes());
     let header = rd.headers().unwrap().clone();
     assert_eq!(&header[2], "name");
     assert_eq!(
@@ -176,7 +175,7 @@ fn the_specimen_cards_are_understood_with_the_services_keys() {
 
 #[test]
 fn a_card_turned_on_its_side_or_head_is_read_upright() {
-    let home = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let img = image::open(examples().join("id-card-front.jpg"))
         .unwrap()
         .to_rgb8();
@@ -187,17 +186,17 @@ fn a_card_turned_on_its_side_or_head_is_read_upright() {
         (180, image::imageops::rotate180(&img)),
         (270, image::imageops::rotate90(&img)),
     ] {
-        let p = home.path().join(format!("needs-{angle}.png"));
+        let p = env.path().join(format!("needs-{angle}.png"));
         pic.save(&p).unwrap();
         paths.push((angle, p));
     }
-    let out = offline(home.path())
+    let rs = offline(&env)
         .args(["scan", "--engine", "local", "-o", "jsonl"])
         .args(paths.iter().map(|p| &p.1))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    for (r, (angle, _)) in jsonl(&out).iter().zip(&paths) {
+        .run()
+        .code(0)
+        .jsonl();
+    for (r, (angle, _)) in rs.iter().zip(&paths) {
         assert_eq!(r["image_angle"], *angle, "{}", r["file"]);
         assert_eq!(r["rotated_image_width"], w);
         assert_eq!(r["rotated_image_height"], h);
@@ -213,28 +212,19 @@ fn a_card_turned_on_its_side_or_head_is_read_upright() {
 
 #[test]
 fn config_engine_local_needs_no_token_and_bad_inputs_fail_as_with_the_service() {
-    let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
-        ".config/xocr/config.toml",
-        b"engine = \"local\"\n",
-    );
-    let blank = write(
-        home.path(),
-        "blank.png",
-        &picture(200, 100, 255, image::ImageFormat::Png),
-    );
+    let env = TestEnv::new();
+    env.write(".config/xocr/config.toml", b"engine = \"local\"\n");
+    let blank = env.picture("blank.png", 200, 100, 255, image::ImageFormat::Png);
     let corpus = corpus_dir();
-    let out = offline(home.path())
+    let rs = offline(&env)
         .args(["scan", "-o", "jsonl"])
         .arg(examples().join("id-card-back.jpg"))
         .arg(&blank)
         .arg(corpus.join("not-an-image.jpg"))
         .arg(corpus.join("exif-orient-3-chinese-text.jpg"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let rs: Vec<Value> = jsonl(&out);
+        .run()
+        .code(1)
+        .jsonl();
     let values = |r: &Value| -> Vec<String> { fields(r).into_iter().map(|(_, v)| v).collect() };
     assert!(
         values(&rs[0]).contains(&"2015.03.07-2035.03.07".to_string()),
@@ -260,11 +250,11 @@ fn config_engine_local_needs_no_token_and_bad_inputs_fail_as_with_the_service() 
 
 #[test]
 fn stored_results_are_reused_only_at_the_same_detection_size() {
-    let home = tempfile::tempdir().unwrap();
-    let store = home.path().join("store");
+    let env = TestEnv::new();
+    let store = env.path().join("store");
     let card = examples().join("id-card-front.jpg");
     let run = |extra: &[&str]| {
-        let out = offline(home.path())
+        let out = offline(&env)
             .args([
                 "scan",
                 "--engine",
@@ -277,11 +267,10 @@ fn stored_results_are_reused_only_at_the_same_detection_size() {
             .arg(&store)
             .args(extra)
             .arg(&card)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        let reused = text(&out.stderr).contains("stored result reused");
-        (jsonl(&out).remove(0), reused)
+            .run()
+            .code(0);
+        let reused = out.stderr().contains("stored result reused");
+        (out.jsonl().remove(0), reused)
     };
     // At 32 px the card is a blur: nothing read, and that is stored.
     let (small, reused) = run(&["--det-max-side", "32"]);
@@ -318,14 +307,12 @@ fn the_generated_regression_cards_are_read_exactly() {
         .collect();
     pics.sort();
     assert_eq!(pics.len(), 10);
-    let home = tempfile::tempdir().unwrap();
-    let out = offline(home.path())
+    let rs = offline(&TestEnv::new())
         .args(["scan", "--engine", "local", "-o", "jsonl"])
         .args(&pics)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let rs = jsonl(&out);
+        .run()
+        .code(0)
+        .jsonl();
     assert_eq!(rs.len(), pics.len());
     for (r, pic) in rs.iter().zip(&pics) {
         let truth: Value =

@@ -2,40 +2,28 @@
 
 use std::path::Path;
 
-use crate::server::{
-    Scenario, Server, TOKEN, b64, crop_jpeg, find_item, picture, portrait_png, text, write,
-    xocr_bare,
-};
+use crate::server::{Scenario, TOKEN, b64, crop_jpeg, find_item, portrait_png};
+use crate::testenv::TestEnv;
 use image::ImageFormat::{Jpeg, Png};
 use serde_json::Value;
 
-fn stdout_json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 #[test]
 fn json_output_has_every_field_and_no_picture_values() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let front = write(dir.path(), "front.jpg", &picture(400, 250, 1, Jpeg));
-    let back = write(dir.path(), "back.png", &picture(400, 250, 2, Png));
-    server.on(&std::fs::read(&back).unwrap(), Scenario::IdBack);
+    let env = TestEnv::new();
+    let front = env.picture("front.jpg", 400, 250, 1, Jpeg);
+    let back = env.picture("back.png", 400, 250, 2, Png);
+    env.answer(&back, Scenario::IdBack);
 
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .args(["scan", "-o", "json"])
         .arg(&front)
         .arg(&back)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let v = stdout_json(&out);
+        .run()
+        .code(0)
+        // UTF-8, not \u escapes.
+        .stdout_has("王小明");
+    let v = out.json();
     let records = v.as_array().unwrap();
     assert_eq!(records.len(), 2);
     let r = &records[0];
@@ -66,62 +54,43 @@ fn json_output_has_every_field_and_no_picture_values() {
         find_item(&records[1], "validate_date")["value"],
         "2015.03.01-2035.03.01"
     );
-    // UTF-8, not \u escapes.
-    assert!(text(&out.stdout).contains("王小明"));
-    assert!(server.violations().is_empty(), "{:?}", server.violations());
-    assert_eq!(server.requests().len(), 2);
+    let violations = env.server.violations();
+    assert!(violations.is_empty(), "{violations:?}");
+    assert_eq!(env.server.requests().len(), 2);
 }
 
 #[test]
 fn include_images_gives_the_exact_picture_bytes() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "a.jpg", &picture(300, 200, 3, Jpeg));
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "jsonl", "--include-images"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let r: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 3, Jpeg);
+    let out = env
+        .run(["scan", "-o", "jsonl", "--include-images", "a.jpg"])
+        .code(0);
     assert_eq!(
-        find_item(&r, "head_portrait")["value"],
+        find_item(&out.jsonl()[0], "head_portrait")["value"],
         b64(&portrait_png())
     );
 }
 
 #[test]
 fn jsonl_is_one_object_per_line_in_input_order() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let mut files = Vec::new();
     for i in 0..6u8 {
-        let f = write(
-            dir.path(),
-            &format!("p{i}.png"),
-            &picture(100, 60, 10 + i, Png),
-        );
+        let f = env.picture(&format!("p{i}.png"), 100, 60, 10 + i, Png);
         if i % 2 == 0 {
             // Slow replies for the early files: order must still hold.
-            server.on(
-                &std::fs::read(&f).unwrap(),
-                Scenario::Slow(std::time::Duration::from_millis(300)),
-            );
+            env.answer(&f, Scenario::Slow(std::time::Duration::from_millis(300)));
         }
         files.push(f);
     }
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "-j", "4"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines: Vec<Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .run()
+        .code(0);
+    let lines = out.jsonl();
     let names: Vec<&str> = lines.iter().map(|r| r["file"].as_str().unwrap()).collect();
     let expected: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
     assert_eq!(names, expected);
@@ -129,27 +98,18 @@ fn jsonl_is_one_object_per_line_in_input_order() {
 
 #[test]
 fn table_aligns_chinese_text_and_shows_picture_placeholders() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "id.jpg", &picture(300, 200, 4, Jpeg));
-    let out = server
-        .xocr(dir.path())
-        .args(["scan"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let t = text(&out.stdout);
+    let env = TestEnv::new();
+    env.picture("id.jpg", 300, 200, 4, Jpeg);
+    let out = env
+        .run(["scan", "id.jpg"])
+        .code(0)
+        .stdout_has("王小明")
+        .stdout_has("110101199003074514")
+        .stdout_has("[png picture, ")
+        // No base64 in the table.
+        .stdout_lacks(&b64(&portrait_png())[..40]);
+    let t = out.stdout();
     assert!(t.lines().next().unwrap().contains("id_card"), "{t}");
-    assert!(
-        t.contains("王小明") && t.contains("110101199003074514"),
-        "{t}"
-    );
-    assert!(t.contains("[png picture, "), "{t}");
-    assert!(
-        !t.contains(&b64(&portrait_png())[..40]),
-        "base64 in the table"
-    );
     // Every table row has its column separators at the same display column.
     let rows: Vec<&str> = t.lines().filter(|l| l.starts_with('│')).collect();
     assert!(rows.len() >= 11, "{t}");
@@ -176,22 +136,21 @@ fn table_aligns_chinese_text_and_shows_picture_placeholders() {
 
 #[test]
 fn csv_long_and_wide_parse_and_carry_every_value() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 5, Jpeg));
-    let b = write(dir.path(), "b.jpg", &picture(300, 200, 6, Jpeg));
-    let bad = write(dir.path(), "bad.jpg", b"not a picture at all");
-    server.on(&std::fs::read(&b).unwrap(), Scenario::BankCard);
+    let env = TestEnv::new();
+    let a = env.picture("a.jpg", 300, 200, 5, Jpeg);
+    let b = env.picture("b.jpg", 300, 200, 6, Jpeg);
+    let bad = env.write("bad.jpg", b"not a picture at all");
+    env.answer(&b, Scenario::BankCard);
 
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .args(["scan", "-o", "csv", "--bom"])
         .args([&a, &b, &bad])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"));
-    let mut rd = csv::Reader::from_reader(&out.stdout[3..]);
+        .run()
+        .code(1);
+    let stdout = out.stdout_bytes();
+    assert!(stdout.starts_with(b"\xEF\xBB\xBF"));
+    let mut rd = csv::Reader::from_reader(&stdout[3..]);
     assert_eq!(
         rd.headers().unwrap(),
         vec![
@@ -220,14 +179,13 @@ fn csv_long_and_wide_parse_and_carry_every_value() {
     assert_eq!(&last[0], bad.to_str().unwrap());
     assert!(last[5].contains("not a picture"), "{last:?}");
 
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .args(["scan", "-o", "csv", "--csv-layout", "wide"])
         .args([&a, &b])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let mut rd = csv::Reader::from_reader(&out.stdout[..]);
+        .run()
+        .code(0);
+    let mut rd = csv::Reader::from_reader(out.stdout_bytes());
     let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(&header[..4], ["file", "type", "name", "sex"]);
     assert_eq!(header[header.len() - 2..], ["error", "checks_failed"]);
@@ -242,16 +200,12 @@ fn csv_long_and_wide_parse_and_carry_every_value() {
 
 #[test]
 fn fields_keeps_only_the_named_keys() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "a.jpg", &picture(300, 200, 7, Jpeg));
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "json", "--fields", "id_number,name"])
-        .arg(&f)
-        .output()
-        .unwrap();
-    let v = stdout_json(&out);
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 7, Jpeg);
+    let v = env
+        .run(["scan", "-o", "json", "--fields", "id_number,name", "a.jpg"])
+        .code(0)
+        .json();
     let keys: Vec<&str> = v[0]["items"]
         .as_array()
         .unwrap()
@@ -261,37 +215,35 @@ fn fields_keeps_only_the_named_keys() {
     assert_eq!(keys, ["name", "id_number"]);
 }
 
+/// The `saved` paths of a record.
+fn saved(r: &Value) -> Vec<&str> {
+    r["saved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn save_images_writes_exact_bytes_with_safe_distinct_names() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "x/card.jpg", &picture(300, 200, 8, Jpeg));
-    let b = write(dir.path(), "y/card.png", &picture(300, 200, 9, Png));
-    let hostile = write(dir.path(), "z/evil.jpg", &picture(300, 200, 10, Jpeg));
-    server.on(&std::fs::read(&hostile).unwrap(), Scenario::HostileKey);
-    let out_dir = dir.path().join("out");
+    let env = TestEnv::new();
+    let a = env.picture("x/card.jpg", 300, 200, 8, Jpeg);
+    let b = env.picture("y/card.png", 300, 200, 9, Png);
+    let hostile = env.picture("z/evil.jpg", 300, 200, 10, Jpeg);
+    env.answer(&hostile, Scenario::HostileKey);
+    let out_dir = env.path().join("out");
 
-    let out = server
-        .xocr(dir.path())
+    let v = env
+        .xocr()
         .args(["scan", "-o", "json", "--save-images"])
         .arg(&out_dir)
         .args([&a, &b, &hostile])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let v = stdout_json(&out);
-    let saved_a: Vec<&str> = v[0]["saved"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
-    let saved_b: Vec<&str> = v[1]["saved"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
+        .run()
+        .code(0)
+        .json();
+    let saved_a = saved(&v[0]);
+    let saved_b = saved(&v[1]);
     assert_eq!(saved_a.len(), 3);
     assert_eq!(saved_b.len(), 3);
     for p in saved_a.iter().chain(&saved_b) {
@@ -320,15 +272,10 @@ fn save_images_writes_exact_bytes_with_safe_distinct_names() {
             .unwrap()
     );
     // The hostile key stays inside the directory.
-    let evil: Vec<&str> = v[2]["saved"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
+    let evil = saved(&v[2]);
     assert_eq!(evil.len(), 1);
     assert_eq!(Path::new(evil[0]).parent().unwrap(), out_dir);
-    assert!(!dir.path().join("escape.png").exists());
+    assert!(!env.path().join("escape.png").exists());
     // No temporary files left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&out_dir)
         .unwrap()
@@ -340,20 +287,20 @@ fn save_images_writes_exact_bytes_with_safe_distinct_names() {
 
 #[test]
 fn file_class_errors_fail_the_file_and_the_batch_goes_on() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 11, Jpeg));
-    let b = write(dir.path(), "b.jpg", &picture(300, 200, 12, Jpeg));
-    let c = write(dir.path(), "c.jpg", &picture(300, 200, 13, Jpeg));
-    server.on(&std::fs::read(&a).unwrap(), Scenario::Code(40500));
-    let out = server
-        .xocr(dir.path())
+    let env = TestEnv::new();
+    let a = env.picture("a.jpg", 300, 200, 11, Jpeg);
+    let b = env.picture("b.jpg", 300, 200, 12, Jpeg);
+    let c = env.picture("c.jpg", 300, 200, 13, Jpeg);
+    env.answer(&a, Scenario::Code(40500));
+    let out = env
+        .xocr()
         .args(["scan", "-o", "json"])
         .args([&a, &b, &c])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
+        .run()
+        .code(1)
+        .stderr_has(&format!("{}: service error 40500", a.display()))
+        .stderr_has("3 files: 2 succeeded, 1 failed (40500: 1)");
+    let v = out.json();
     assert_eq!(v[0]["ok"], false);
     assert_eq!(v[0]["error"]["code"], 40500);
     assert_eq!(v[0]["error"]["class"], "file");
@@ -365,42 +312,23 @@ fn file_class_errors_fail_the_file_and_the_batch_goes_on() {
     );
     assert_eq!(v[1]["ok"], true);
     assert_eq!(v[2]["ok"], true);
-    let err = text(&out.stderr);
-    assert!(
-        err.contains(&format!("{}: service error 40500", a.display())),
-        "{err}"
-    );
-    assert!(
-        err.contains("3 files: 2 succeeded, 1 failed (40500: 1)"),
-        "{err}"
-    );
 }
 
 #[test]
 fn stop_class_code_stops_the_batch_with_exit_3() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let files: Vec<_> = (0..5u8)
-        .map(|i| {
-            write(
-                dir.path(),
-                &format!("{i}.jpg"),
-                &picture(300, 200, 20 + i, Jpeg),
-            )
-        })
+        .map(|i| env.picture(&format!("{i}.jpg"), 300, 200, 20 + i, Jpeg))
         .collect();
-    server.on(&std::fs::read(&files[1]).unwrap(), Scenario::Code(40017));
-    let out = server
-        .xocr(dir.path())
+    env.answer(&files[1], Scenario::Code(40017));
+    let out = env
+        .xocr()
         .args(["scan", "-o", "jsonl", "-j", "1"])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    let lines: Vec<Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .run()
+        .code(3)
+        .stderr_has("3 not attempted");
+    let lines = out.jsonl();
     assert_eq!(lines.len(), 5);
     assert_eq!(lines[0]["ok"], true);
     assert_eq!(lines[1]["error"]["code"], 40017);
@@ -408,74 +336,50 @@ fn stop_class_code_stops_the_batch_with_exit_3() {
     for l in &lines[2..] {
         assert_eq!(l["error"]["class"], "not_attempted");
     }
-    assert_eq!(server.requests().len(), 2);
-    assert!(
-        text(&out.stderr).contains("3 not attempted"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_eq!(env.server.requests().len(), 2);
 }
 
 #[test]
 fn wrong_token_is_a_stop_and_never_printed() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 30, Jpeg));
-    let b = write(dir.path(), "b.jpg", &picture(300, 200, 31, Jpeg));
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 30, Jpeg);
+    env.picture("b.jpg", 300, 200, 31, Jpeg);
     let wrong = "wrong-token-7d1e55";
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .env("XOCR_TOKEN", wrong)
-        .args(["scan", "-v", "-o", "json", "-j", "1"])
-        .args([&a, &b])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let v = stdout_json(&out);
+        .args(["scan", "-v", "-o", "json", "-j", "1", "a.jpg", "b.jpg"])
+        .run()
+        .code(3)
+        .stdout_lacks(wrong)
+        .stderr_lacks(wrong);
+    let v = out.json();
     assert_eq!(v[0]["error"]["code"], 40101);
     assert!(v[0]["error"]["hint"].as_str().unwrap().contains("token"));
     assert_eq!(v[1]["error"]["class"], "not_attempted");
-    for stream in [&out.stdout, &out.stderr] {
-        assert!(!text(stream).contains(wrong));
-    }
 }
 
 #[test]
 fn the_token_appears_in_no_output_or_saved_file() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 32, Jpeg));
-    let b = write(dir.path(), "b.jpg", &picture(300, 200, 33, Jpeg));
-    server.on(
-        &std::fs::read(&b).unwrap(),
-        Scenario::Http(500, "internal error"),
-    );
-    let out_dir = dir.path().join("pics");
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 32, Jpeg);
+    let b = env.picture("b.jpg", 300, 200, 33, Jpeg);
+    env.answer(&b, Scenario::Http(500, "internal error"));
     for format in ["table", "json", "jsonl", "csv"] {
-        let out = server
-            .xocr(dir.path())
+        env.xocr()
             .args(["scan", "-v", "-o", format, "--backoff-base-ms", "1"])
             .args(if format.starts_with("json") {
                 &["--include-images"][..]
             } else {
                 &[]
             })
-            .arg("--save-images")
-            .arg(&out_dir)
-            .args([&a, &b])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1));
-        assert!(
-            !text(&out.stdout).contains(TOKEN),
-            "token on stdout ({format})"
-        );
-        assert!(
-            !text(&out.stderr).contains(TOKEN),
-            "token on stderr ({format})"
-        );
+            .args(["--save-images", "pics", "a.jpg", "b.jpg"])
+            .run()
+            .code(1)
+            .stdout_lacks(TOKEN)
+            .stderr_lacks(TOKEN);
     }
-    for e in std::fs::read_dir(&out_dir).unwrap() {
+    for e in std::fs::read_dir(env.path().join("pics")).unwrap() {
         let bytes = std::fs::read(e.unwrap().path()).unwrap();
         assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()));
     }
@@ -483,74 +387,58 @@ fn the_token_appears_in_no_output_or_saved_file() {
 
 #[test]
 fn no_token_is_a_usage_error_that_says_how_to_set_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 34, Jpeg));
-    let out = xocr_bare(dir.path())
-        .args(["scan"])
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("no service token")
-            && err.contains("XOCR_TOKEN")
-            && err.contains("--token-file"),
-        "{err}"
-    );
-    assert!(out.stdout.is_empty());
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 34, Jpeg);
+    let out = env
+        .bare()
+        .args(["scan", "a.jpg"])
+        .run()
+        .code(2)
+        .stderr_has("no service token")
+        .stderr_has("XOCR_TOKEN")
+        .stderr_has("--token-file");
+    assert!(out.stdout_bytes().is_empty());
 }
 
 #[test]
 fn token_file_and_config_file_are_read() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 35, Jpeg));
-    let token_file = write(dir.path(), "token.txt", format!("{TOKEN}\n").as_bytes());
-    let out = xocr_bare(dir.path())
-        .env("XOCR_ENDPOINT", &server.url)
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 35, Jpeg);
+    let token_file = env.write("token.txt", format!("{TOKEN}\n").as_bytes());
+    env.bare()
+        .env("XOCR_ENDPOINT", &env.server.url)
         .args(["scan", "-o", "json", "--token-file"])
         .arg(&token_file)
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        .arg("a.jpg")
+        .run()
+        .code(0);
 
-    write(
-        dir.path(),
+    env.write(
         ".config/xocr/config.toml",
         format!(
             "token = \"{TOKEN}\"\nendpoint = \"{}\"\ntimeout = 5\n",
-            server.url
+            env.server.url
         )
         .as_bytes(),
     );
-    let out = xocr_bare(dir.path())
-        .args(["scan", "-o", "json"])
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(stdout_json(&out)[0]["type"], "id_card");
+    let out = env
+        .bare()
+        .args(["scan", "-o", "json", "a.jpg"])
+        .run()
+        .code(0);
+    assert_eq!(out.json()[0]["type"], "id_card");
 
-    write(dir.path(), ".config/xocr/config.toml", b"tokn = \"x\"\n");
-    let out = xocr_bare(dir.path())
-        .args(["scan"])
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("config.toml is not valid"),
-        "{}",
-        text(&out.stderr)
-    );
+    env.write(".config/xocr/config.toml", b"tokn = \"x\"\n");
+    env.bare()
+        .args(["scan", "a.jpg"])
+        .run()
+        .code(2)
+        .stderr_has("config.toml is not valid");
 }
 
 #[test]
 fn malformed_replies_are_clear_per_file_errors() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
+    let env = TestEnv::new();
     let cases: Vec<(Scenario, &str)> = vec![
         (
             Scenario::Raw("<html><body><h1>502 Bad Gateway</h1></body></html>"),
@@ -580,16 +468,12 @@ fn malformed_replies_are_clear_per_file_errors() {
     ];
     let mut files = Vec::new();
     for (i, (scenario, _)) in cases.iter().enumerate() {
-        let f = write(
-            dir.path(),
-            &format!("m{i}.jpg"),
-            &picture(200, 100, 40 + i as u8, Jpeg),
-        );
-        server.on(&std::fs::read(&f).unwrap(), scenario.clone());
+        let f = env.picture(&format!("m{i}.jpg"), 200, 100, 40 + i as u8, Jpeg);
+        env.answer(&f, scenario.clone());
         files.push(f);
     }
-    let out = server
-        .xocr(dir.path())
+    let out = env
+        .xocr()
         .args([
             "scan",
             "-o",
@@ -600,44 +484,33 @@ fn malformed_replies_are_clear_per_file_errors() {
             "1",
         ])
         .args(&files)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let v = stdout_json(&out);
+        .run()
+        .code(1);
+    let v = out.json();
     for (i, (_, expect)) in cases.iter().enumerate() {
         let msg = v[i]["error"]["message"].as_str().unwrap();
         assert!(msg.contains(expect), "case {i}: {msg:?} lacks {expect:?}");
         assert_eq!(v[i]["error"]["class"], "retry", "case {i}");
         // Each retry-class failure was tried twice (--retries 1).
-        assert_eq!(server.requests().len(), 2 * cases.len());
+        assert_eq!(env.server.requests().len(), 2 * cases.len());
     }
 }
 
 #[test]
 fn replies_over_10_mb_are_read_in_full() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "big.jpg", &picture(300, 200, 60, Jpeg));
-    server.on(
-        &std::fs::read(&a).unwrap(),
-        Scenario::LargePicture(9_000_000),
-    );
-    let out_dir = dir.path().join("out");
-    let out = server
-        .xocr(dir.path())
-        .args(["scan", "-o", "json", "--save-images"])
-        .arg(&out_dir)
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let v = stdout_json(&out);
+    let env = TestEnv::new();
+    let a = env.picture("big.jpg", 300, 200, 60, Jpeg);
+    env.answer(&a, Scenario::LargePicture(9_000_000));
+    let v = env
+        .run(["scan", "-o", "json", "--save-images", "out", "big.jpg"])
+        .code(0)
+        .json();
     let bytes = find_item(&v[0], "crop_image")["picture"]["bytes"]
         .as_u64()
         .unwrap();
     assert!(bytes > 9_000_000, "{bytes}");
     assert_eq!(
-        std::fs::metadata(out_dir.join("big.crop_image.png"))
+        std::fs::metadata(env.path().join("out/big.crop_image.png"))
             .unwrap()
             .len(),
         bytes
@@ -646,23 +519,22 @@ fn replies_over_10_mb_are_read_in_full() {
 
 #[test]
 fn unreachable_endpoint_is_a_transport_error_per_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 61, Jpeg));
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 61, Jpeg);
     // A port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let out = xocr_bare(dir.path())
-        .env("XOCR_TOKEN", TOKEN)
+    let out = env
+        .xocr()
         .env("XOCR_ENDPOINT", format!("http://127.0.0.1:{port}/ocr"))
         .args(["scan", "-o", "json", "--timeout", "2", "--retries", "0"])
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let v = stdout_json(&out);
+        .arg("a.jpg")
+        .run()
+        .code(1);
+    let v = out.json();
     assert!(
         v[0]["error"]["message"]
             .as_str()
@@ -671,24 +543,21 @@ fn unreachable_endpoint_is_a_transport_error_per_file() {
         "{v}"
     );
     assert_eq!(v[0]["error"]["class"], "retry");
+    assert!(env.server.requests().is_empty());
 }
 
 #[test]
 fn the_proxy_environment_variables_are_used() {
-    let server = Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.jpg", &picture(300, 200, 62, Jpeg));
+    let env = TestEnv::new();
+    env.picture("a.jpg", 300, 200, 62, Jpeg);
     // The endpoint's host does not exist; only the proxy (the test server)
     // can answer.
-    let proxy = server.url.trim_end_matches("/ocr").to_string();
-    let out = xocr_bare(dir.path())
-        .env("XOCR_TOKEN", TOKEN)
+    let proxy = env.server.url.trim_end_matches("/ocr").to_string();
+    env.xocr()
         .env("XOCR_ENDPOINT", "http://ocr.example.invalid:40072/ocr")
         .env("HTTP_PROXY", &proxy)
-        .args(["scan", "-o", "jsonl", "--retries", "0"])
-        .arg(&a)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(server.requests().len(), 1);
+        .args(["scan", "-o", "jsonl", "--retries", "0", "a.jpg"])
+        .run()
+        .code(0);
+    assert_eq!(env.server.requests().len(), 1);
 }

@@ -731,14 +731,6 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// stdout of `-o jsonl`: one JSON value per line.
-pub fn jsonl(out: &std::process::Output) -> Vec<Value> {
-    text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSONL line {l:?}: {e}")))
-        .collect()
-}
-
 /// The item `key` of a record.
 pub fn find_item<'a>(record: &'a Value, key: &str) -> &'a Value {
     record["items"]
