@@ -1,33 +1,49 @@
-//! Test helpers: pictures with text rendered at test time with a CJK font
-//! (Debian's `fonts-noto-cjk`).
+//! Pictures with text drawn at test time, with the font the tests carry:
+//! `tests/fonts/NotoSansCJKjp-subset.otf`, a subset of Noto Sans CJK JP
+//! holding only the characters in `tests/fonts/chars.txt` (see
+//! `tests/fonts/README.md`). No font need be installed.
 
-use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
+use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 use std::sync::OnceLock;
 
-/// Where Debian's fonts-noto-cjk puts the regular sans face.
-pub const FONT_PATHS: [&str; 2] = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-];
+/// The font's bytes, built into the test binary.
+const FONT_BYTES: &[u8] = include_bytes!("../fonts/NotoSansCJKjp-subset.otf");
 
-/// The CJK font; panics with a set-up hint when it is not installed.
-pub fn font() -> &'static FontVec {
-    static FONT: OnceLock<FontVec> = OnceLock::new();
+/// The test font.
+pub fn font() -> &'static FontRef<'static> {
+    static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
     FONT.get_or_init(|| {
-        let path = FONT_PATHS
-            .iter()
-            .find(|p| std::path::Path::new(p).exists())
-            .expect("CJK font missing: apt-get install -y fonts-noto-cjk");
-        let data = std::fs::read(path).unwrap();
-        FontVec::try_from_vec_and_index(data, 0).expect("bad font file")
+        FontRef::try_from_slice(FONT_BYTES)
+            .expect("tests/fonts/NotoSansCJKjp-subset.otf is not a font")
     })
+}
+
+/// What to do about characters the test font lacks.
+fn missing(chars: &[char]) -> String {
+    let list: Vec<String> = chars
+        .iter()
+        .map(|c| format!("{c:?} (U+{:04X})", u32::from(*c)))
+        .collect();
+    format!(
+        "the test font has no glyph for {}: add them to tests/fonts/chars.txt and run \
+         scripts/subset-test-font.sh (see tests/fonts/README.md)",
+        list.join(", ")
+    )
+}
+
+/// The glyph of `c`. Panics when the font lacks it: it would be drawn as
+/// an empty box (`.notdef`, glyph 0), and the test would read nonsense.
+fn glyph(c: char) -> GlyphId {
+    let id = font().glyph_id(c);
+    assert_ne!(id.0, 0, "{}", missing(&[c]));
+    id
 }
 
 /// Width in pixels of `text` at `px` pixels.
 pub fn text_width(text: &str, px: f32) -> f32 {
     let f = font().as_scaled(PxScale::from(px));
-    text.chars().map(|c| f.h_advance(f.glyph_id(c))).sum()
+    text.chars().map(|c| f.h_advance(glyph(c))).sum()
 }
 
 /// Draws `text` in `color` onto `img` with its top-left at `(x, y)`, `px`
@@ -38,7 +54,7 @@ pub fn draw_text(img: &mut RgbImage, text: &str, x: f32, y: f32, px: f32, color:
     let sf = font.as_scaled(scale);
     let mut caret = x;
     for ch in text.chars() {
-        let id = sf.glyph_id(ch);
+        let id = glyph(ch);
         let glyph = id.with_scale_and_position(scale, ab_glyph::point(caret, y + sf.ascent()));
         caret += sf.h_advance(id);
         if let Some(og) = font.outline_glyph(glyph) {
@@ -108,4 +124,164 @@ pub fn rotate(img: &RgbImage, deg: f32, bg: [u8; 3]) -> RgbImage {
         }
         Rgb(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// The string literals of Rust source `src`, as written (escapes not
+    /// undone): comments, char literals and lifetimes are skipped, raw
+    /// strings read to their closing `"#…`.
+    fn string_literals(src: &str) -> Vec<&str> {
+        let b = src.as_bytes();
+        let ident = |i: usize| b[i].is_ascii_alphanumeric() || b[i] == b'_';
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'/' if b.get(i + 1) == Some(&b'*') => {
+                    i += 2;
+                    while i < b.len() && !b[i..].starts_with(b"*/") {
+                        i += 1;
+                    }
+                    i += 2;
+                }
+                b'\'' if b.get(i + 1) == Some(&b'\\') => {
+                    // An escaped char literal: '\n', '\'', '\u{4e00}'.
+                    i += 3;
+                    while i < b.len() && b[i] != b'\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                b'\'' => {
+                    // 'x' (any one character), else a lifetime or label.
+                    let len = src[i + 1..].chars().next().map_or(1, char::len_utf8);
+                    i += if b.get(i + 1 + len) == Some(&b'\'') {
+                        len + 2
+                    } else {
+                        1
+                    };
+                }
+                b'r' if (i == 0
+                    || !ident(i - 1)
+                    || (b[i - 1] == b'b' && (i < 2 || !ident(i - 2))))
+                    && matches!(b.get(i + 1), Some(b'"' | b'#')) =>
+                {
+                    let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                    let open = i + 1 + hashes;
+                    if b.get(open) != Some(&b'"') {
+                        i += 1;
+                        continue;
+                    }
+                    let close = format!("\"{}", "#".repeat(hashes));
+                    let end = src[open + 1..]
+                        .find(&close)
+                        .map_or(b.len(), |e| open + 1 + e);
+                    out.push(&src[open + 1..end]);
+                    i = end + close.len();
+                }
+                b'"' => {
+                    let start = i + 1;
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                    out.push(&src[start..i.min(b.len())]);
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn string_literals_are_found_and_comments_skipped() {
+        let src = r##"
+            // "not this" in a comment
+            /* nor "this" */
+            let a = "姓名\"张三\""; let c = '"'; let q = '\''; fn f<'a>(x: &'a str) {}
+            let r = r#"raw "quoted""#; let d = "\u{4e00}";
+        "##;
+        assert_eq!(
+            string_literals(src),
+            [r#"姓名\"张三\""#, r#"raw "quoted""#, r"\u{4e00}"]
+        );
+    }
+
+    /// Every character of every string literal in a test module that draws
+    /// text is in tests/fonts/chars.txt and has a glyph in the font: a test
+    /// string with a new character fails here, naming the script that
+    /// remakes the font, instead of drawing boxes. (The drawing helpers
+    /// also panic on such a character when they meet it.)
+    #[test]
+    fn the_font_has_every_character_the_tests_draw() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let listed: BTreeSet<char> = std::fs::read_to_string(root.join("tests/fonts/chars.txt"))
+            .expect("tests/fonts/chars.txt")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let no_glyph: Vec<char> = listed
+            .iter()
+            .copied()
+            .filter(|&c| font().glyph_id(c).0 == 0)
+            .collect();
+        assert!(
+            no_glyph.is_empty(),
+            "tests/fonts/chars.txt and the font disagree: {}",
+            missing(&no_glyph)
+        );
+
+        let mut drawing = Vec::new();
+        let mut drawn = BTreeSet::new();
+        for e in std::fs::read_dir(root.join("tests/it")).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            if ["text_picture(", "draw_text(", "text_width("]
+                .iter()
+                .any(|f| src.contains(f))
+            {
+                drawing.push(path.file_name().unwrap().to_string_lossy().into_owned());
+                for lit in string_literals(&src) {
+                    drawn.extend(lit.chars().filter(|c| !c.is_control()));
+                }
+            }
+        }
+        assert!(
+            drawing.iter().any(|f| f == "recognize.rs"),
+            "no module draws text? {drawing:?}"
+        );
+        let absent: Vec<char> = drawn.difference(&listed).copied().collect();
+        assert!(
+            absent.is_empty(),
+            "in string literals of {drawing:?}: {}",
+            missing(&absent)
+        );
+    }
+
+    #[test]
+    fn a_character_the_font_lacks_is_refused_by_name() {
+        let err = std::panic::catch_unwind(|| text_width("姓名\u{9f98}", 32.0)).unwrap_err();
+        let msg = err
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        assert!(
+            msg.contains("U+9F98") && msg.contains("scripts/subset-test-font.sh"),
+            "{msg}"
+        );
+    }
 }
