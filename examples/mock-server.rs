@@ -6,7 +6,10 @@
 //! vendor does, and answers every picture with a fake ID card front, after
 //! the given latency (milliseconds; default 0).
 
-#[path = "../tests/common/mod.rs"]
+// The integration tests' server module; this example uses only the server,
+// not the helpers the tests use with it.
+#[path = "../tests/it/server.rs"]
+#[allow(dead_code)]
 mod common;
 
 fn main() {

@@ -28,7 +28,7 @@ export XOCR_LOCAL_OCR="$target/release/examples/local-ocr"
 # The three specimen cards, the ten generated regression cards (upright,
 # turned, distorted; ID fronts and backs, bank cards) and a real poster.
 pictures=(examples/id-card-front.jpg examples/id-card-back.jpg examples/id-card-front-skewed.jpg
-          tests/cards/*.jpg ../shared/corpus/chinese-text-poster.jpg)
+          tests/cards/*.jpg tests/corpus/chinese-text-poster.jpg)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "release build of xocr with the engine: ${build_s} s ($fresh)"
 echo "== both engines, default threads"

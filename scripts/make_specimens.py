@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Renders the specimen pictures in examples/: a fake resident ID card, front
-and back, drawn on the blank template ../shared/corpus/身份证 正面 (1).jpg,
+and back, drawn on the blank template tests/corpus/身份证 正面 (1).jpg,
 plus a skewed "photo" of the front.  All personal data is invented.
 
 Needs Pillow (pip install pillow) and Debian's fonts-noto-cjk.
@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    HERE, "..", "..", "..", "shared", "corpus", "身份证 正面 (1).jpg")
+    HERE, "..", "tests", "corpus", "身份证 正面 (1).jpg")
 OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "examples")
 FONT_DIR = "/usr/share/fonts/opentype/noto"
 SANS = os.path.join(FONT_DIR, "NotoSansCJK-Regular.ttc")

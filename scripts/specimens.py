@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Renders synthetic specimen cards of FAKE people, each with its truth as
 JSON, for xocr's offline engine: resident ID card fronts and backs drawn on
-the blank template ../shared/corpus/身份证 正面 (1).jpg, and bank cards on
+the blank template tests/corpus/身份证 正面 (1).jpg, and bank cards on
 plain backgrounds.  Every name, date, address and number is invented at
 random (ID numbers carry a valid GB 11643 check character, card numbers pass
 Luhn).
@@ -32,7 +32,7 @@ import random
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TEMPLATE = os.path.join(HERE, "..", "..", "shared", "corpus", "身份证 正面 (1).jpg")
+TEMPLATE = os.path.join(HERE, "..", "tests", "corpus", "身份证 正面 (1).jpg")
 FONT_DIR = "/usr/share/fonts/opentype/noto"
 SANS = os.path.join(FONT_DIR, "NotoSansCJK-Regular.ttc")
 BOLD = os.path.join(FONT_DIR, "NotoSansCJK-Bold.ttc")

@@ -413,23 +413,12 @@ fn never_panics_on_prefixes_and_garbage() {
 
 // ------------------------------------------------------------ corpus
 
-/// Where the shared corpus is: `$XOCR_CORPUS`, else `shared/corpus` beside
-/// the crate or one or two levels up, else `/work/shared/corpus`.
+/// Where the corpus is: `$XOCR_CORPUS`, else `tests/corpus` in the crate.
 pub(crate) fn corpus_dir() -> Option<PathBuf> {
-    let mut c: Vec<PathBuf> = Vec::new();
-    if let Some(p) = std::env::var_os("XOCR_CORPUS") {
-        c.push(PathBuf::from(p));
-    }
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for up in [
-        here.join("shared"),
-        here.join("../shared"),
-        here.join("../../shared"),
-    ] {
-        c.push(up.join("corpus"));
-    }
-    c.push(PathBuf::from("/work/shared/corpus"));
-    c.into_iter().find(|p| p.join("MANIFEST.tsv").is_file())
+    let dir = std::env::var_os("XOCR_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"));
+    dir.join("MANIFEST.tsv").is_file().then_some(dir)
 }
 
 /// Mean absolute difference of two pictures, both scaled to 64x64 grey.
@@ -456,7 +445,7 @@ const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[(
 #[test]
 fn corpus_matches_manifest() {
     let Some(dir) = corpus_dir() else {
-        panic!("corpus not found: set XOCR_CORPUS or put shared/corpus beside the crate");
+        panic!("no MANIFEST.tsv in tests/corpus (or in $XOCR_CORPUS when set)");
     };
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("manifest");
     let o = opts();
