@@ -132,7 +132,9 @@ impl Store {
         write_atomic(&self.path(key), &bytes)
     }
 
-    /// Claims `key` for this worker, or waits for the worker that holds it:
+    /// Claims `key` for this worker, or waits for the worker that holds it
+    /// (an owner should look in the store once more: another process may
+    /// have stored the result between the caller's look and the claim):
     /// another worker of this process, or another process using the same
     /// folder (a lock file `<key>.<type>.lock` held with `flock`, which the
     /// system releases when its process dies, so a killed run's lock is
@@ -179,9 +181,6 @@ impl Store {
             lock: None,
         };
         match LockFile::acquire(&self.lock_path(key)) {
-            // The other process may have stored it between our look and
-            // our lock.
-            Ok(Locked::Owner(_)) if self.get(key).is_some() => Claim::Waited,
             Ok(Locked::Owner(lock)) => {
                 guard.lock = Some(lock);
                 Claim::Owner(guard)

@@ -60,17 +60,15 @@ pub fn scan_one(
     let mut claim = None;
     if let Some(store) = &ctx.store {
         let key = Store::key(&bytes);
-        let stored = if ctx.force { None } else { store.get(&key) };
-        let stored = match stored {
-            Some(s) => Some(s),
-            None => match store.claim(&key) {
-                Claim::Owner(guard) => {
-                    claim = Some((store, key.clone(), guard));
-                    None
-                }
-                Claim::Waited => store.get(&key),
-            },
-        };
+        let look = || if ctx.force { None } else { store.get(&key) };
+        let stored = look().or_else(|| match store.claim(&key) {
+            // Another process may have stored it before our claim.
+            Claim::Owner(guard) => look().or_else(|| {
+                claim = Some((store, key.clone(), guard));
+                None
+            }),
+            Claim::Waited => store.get(&key),
+        });
         if let Some(stored) = stored {
             let (record, pictures) = stored::reuse(ctx, input, (store, &key), stored);
             return with_pictures(ctx, index, record, pictures);

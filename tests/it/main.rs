@@ -23,3 +23,4 @@ mod local;
 #[cfg(feature = "local")]
 mod recognize;
 mod scan;
+mod shared_folders;

@@ -1,13 +1,11 @@
 //! Two processes, one folder; names the file system cannot take; what a
 //! killed run leaves behind; pictures in a reply that are no pictures.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{Scenario, Server, TOKEN, b64, noise_png, picture, write};
+use crate::server::{Scenario, Server, TOKEN, b64, noise_png, picture, write};
 use serde_json::{Value, json};
 
 /// `xocr` as a child process (to run two at once), with this server.
