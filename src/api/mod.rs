@@ -39,6 +39,16 @@ pub enum ApiError {
     /// A reply that is not the documented JSON.
     #[error("malformed reply from the service: {0}")]
     Malformed(String),
+    /// An HTTP redirect (3xx). xocr never follows one: the request would
+    /// carry the picture and the token to another address, and whatever
+    /// answers there would be taken as the result. Class stop: every file
+    /// would get the same. `location` is the `Location` header, shortened
+    /// and with control characters escaped, or empty when there was none.
+    #[error(
+        "HTTP {status} redirect from the service{}: the endpoint URL is wrong (xocr never follows a redirect)",
+        if location.is_empty() { " without a Location".to_string() } else { format!(" to {location}") }
+    )]
+    Redirect { status: u16, location: String },
 }
 
 impl ApiError {
@@ -53,6 +63,7 @@ impl ApiError {
                 _ => ErrorClass::File,
             },
             ApiError::Transport(_) | ApiError::Malformed(_) => ErrorClass::Retry,
+            ApiError::Redirect { .. } => ErrorClass::Stop,
         }
     }
 
@@ -77,6 +88,9 @@ impl ApiError {
             ApiError::Transport(_) => {
                 Some("check the endpoint URL, the network and any proxy settings")
             }
+            ApiError::Redirect { .. } => Some(
+                "check --endpoint / XOCR_ENDPOINT: give the URL the service answers at itself, if you trust where the redirect points",
+            ),
             _ => None,
         }
     }
@@ -98,6 +112,8 @@ impl Client {
         let t = Some(service.timeout);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A 3xx comes back as a response, never followed.
+            .max_redirects(0)
             .timeout_connect(t)
             .timeout_send_request(t)
             .timeout_send_body(t)
@@ -143,6 +159,17 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        if (300..400).contains(&status) {
+            let location = response
+                .headers()
+                .get("location")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
+            return Err(self.redact(ApiError::Redirect {
+                status,
+                location: shorten(&escape_controls(&location), MAX_LOCATION_CHARS),
+            }));
+        }
         let mut bytes = Vec::new();
         let read = response
             .body_mut()
@@ -186,6 +213,10 @@ impl Client {
             },
             ApiError::Transport(m) => ApiError::Transport(clean(m)),
             ApiError::Malformed(m) => ApiError::Malformed(clean(m)),
+            ApiError::Redirect { status, location } => ApiError::Redirect {
+                status,
+                location: clean(location),
+            },
         }
     }
 }
@@ -234,6 +265,31 @@ fn transport_error(e: ureq::Error) -> ApiError {
     ApiError::Transport(format!("could not reach the service: {why}"))
 }
 
+/// Longest `Location` quoted in a redirect error, characters.
+const MAX_LOCATION_CHARS: usize = 160;
+
+/// `s` cut to `max` characters, with `…` when it was cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+/// Control characters as `\u{…}`, so that text from the server cannot
+/// drive the terminal.
+fn escape_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The first 200 characters of a body, on one line, for error messages.
 fn snippet(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(400)]);
@@ -280,5 +336,15 @@ mod tests {
         assert_eq!(h(429).class(), ErrorClass::Retry);
         assert_eq!(h(404).class(), ErrorClass::Stop);
         assert_eq!(h(413).class(), ErrorClass::File);
+        let r = ApiError::Redirect {
+            status: 307,
+            location: "http://elsewhere/ocr".into(),
+        };
+        assert_eq!(r.class(), ErrorClass::Stop);
+        assert!(r.to_string().contains("to http://elsewhere/ocr"), "{r}");
+        assert!(r.action().unwrap().contains("--endpoint"));
+        assert_eq!(shorten("abcdef", 3), "abc…");
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(escape_controls("a\u{1b}[2J"), "a\\u{1b}[2J");
     }
 }
