@@ -161,24 +161,67 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
         }
     };
     let mut file: ConfigFile = toml::from_str(&text).map_err(|e| {
-        // Never quote the file: the offending line may hold the token.
-        let at = e
-            .span()
-            .map(|span| {
-                let before = &text[..span.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!(" at line {line}, column {column}")
-            })
-            .unwrap_or_default();
         usage(format!(
-            "config file {} is not valid TOML{at}: {}",
+            "config file {} is not valid TOML{}",
             path.display(),
-            e.message().trim_end()
+            toml_error(&text, &e)
         ))
     })?;
     file.path = Some(path);
     Ok(file)
+}
+
+/// The keys of the config file.
+const CONFIG_KEYS: &[&str] = &["token", "endpoint", "type", "timeout", "engine"];
+
+/// Where a config file fails to parse and why, without a word of the file
+/// but a key name (only one of [`CONFIG_KEYS`]): the offending line may
+/// hold the token, and toml's own messages quote values (`invalid type:
+/// integer `12345678901234``) and lines. E.g. ` at line 2, column 9, key
+/// `token`: a value of the wrong type (expected a string)`.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let mut at = String::new();
+    if let Some(span) = e.span() {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        at = format!(" at line {line}, column {column}");
+        let line_text = text[line_start..].lines().next().unwrap_or("");
+        if let Some((key, _)) = line_text.split_once('=') {
+            let key = key.trim().trim_matches(['"', '\'']);
+            if let Some(known) = CONFIG_KEYS.iter().find(|k| **k == key) {
+                at.push_str(&format!(", key `{known}`"));
+            }
+        }
+    }
+    // Only what the schema says is repeated: what was expected, never what
+    // was found.
+    let message = e.message();
+    let expected = message
+        .split_once(", expected ")
+        .or_else(|| message.split_once("expected "))
+        .map(|(_, x)| x.trim_end().to_string());
+    let reason = if message.starts_with("unknown field") {
+        format!("an unknown key (the keys are {})", CONFIG_KEYS.join(", "))
+    } else if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid length")
+        || message.starts_with("unknown variant")
+    {
+        match expected.as_deref() {
+            Some("f64" | "i64" | "u64" | "a number") => {
+                "a value of the wrong type (expected a number)".to_string()
+            }
+            Some(x) if !x.contains('\n') => format!("a value of the wrong type (expected {x})"),
+            _ => "a value of the wrong type".to_string(),
+        }
+    } else if message.starts_with("duplicate key") {
+        "a key set twice".to_string()
+    } else {
+        "a syntax error (a string needs quotes on both sides: token = \"…\")".to_string()
+    };
+    format!("{at}: {reason}")
 }
 
 /// Resolves the settings of `xocr scan`. `env` looks up an environment
@@ -420,6 +463,36 @@ mod tests {
             .unwrap()
             .batch
             .jobs
+    }
+
+    #[test]
+    fn config_errors_quote_no_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "token = 12345678901234\n",
+                "line 1, column 9, key `token`: a value of the wrong type (expected a string)",
+            ),
+            ("endpoint = \"x\"\ntoken = \"s3cr3t-value\n", "line 2"),
+            ("token: \"s3cr3t-value\"\n", "line 1"),
+            ("s3cr3t-value = 1\n", "an unknown key"),
+            (
+                "engine = \"s3cr3t-value\"\n",
+                "key `engine`: a value of the wrong type (expected `remote` or `local`)",
+            ),
+            ("timeout = \"s3cr3t-value\"\n", "key `timeout`"),
+            ("token = \"a\"\ntoken = \"s3cr3t-value\"\n", "line 2"),
+        ];
+        for (body, want) in cases {
+            let p = dir.path().join("c.toml");
+            std::fs::write(&p, body).unwrap();
+            let e = format!("{:#}", load_config(Some(&p)).unwrap_err());
+            assert!(e.contains("is not valid TOML at line"), "{body}: {e}");
+            assert!(e.contains(want), "{body}: {e}");
+            for secret in ["12345678901234", "s3cr3t"] {
+                assert!(!e.contains(secret), "{body}: {e}");
+            }
+        }
     }
 
     #[test]

@@ -420,3 +420,237 @@ fn a_redirect_location_is_shortened_and_made_safe() {
         message.len()
     );
 }
+
+// 2. The token in echoed text ---------------------------------------------
+
+/// Tokens that JSON, URL and white-space handling all change.
+const HOSTILE_TOKENS: &[&str] = &[
+    "tok\"en\\ab\tcd\nef gh-ü中😀-1234567890",
+    "0123456789abcdefSECRETSECRET",
+    "秘密 令牌-ü-ß-密钥/123+456",
+];
+
+fn json_escaped(t: &str) -> String {
+    let j = serde_json::to_string(t).unwrap();
+    j[1..j.len() - 1].to_string()
+}
+
+fn percent(t: &str, plus: bool) -> String {
+    t.bytes()
+        .map(|b| match b {
+            b' ' if plus => "+".to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every form of `t` that must never be printed.
+fn forms(t: &str) -> Vec<String> {
+    let json = json_escaped(t);
+    let debug = format!("{t:?}");
+    vec![
+        t.to_string(),
+        json.clone(),
+        json_escaped(&json),
+        percent(t, false),
+        percent(t, true),
+        percent(t, false).to_lowercase(),
+        debug[1..debug.len() - 1].to_string(),
+        t.split_whitespace().collect::<Vec<_>>().join(" "),
+    ]
+}
+
+/// What the server does with the token it was sent.
+#[derive(Clone, Copy, Debug)]
+enum Echo {
+    /// HTTP 500, the raw token straddling the 200th character.
+    Http500Raw,
+    /// HTTP 400, the token JSON-escaped, straddling the cut.
+    Http400Json,
+    /// HTTP 400, URL-encoded with %20, then with +.
+    Http400Url,
+    /// A JSON error message holding the token (JSON-decoded: raw).
+    Message,
+    /// A long JSON error message with the token straddling its cut.
+    LongMessage,
+    /// A non-JSON 200 reply: an HTML page with the token in entities.
+    Html,
+    /// `code` of the wrong type: the parser quotes the value.
+    WrongType,
+    /// The server cut the token short itself: its first 10 characters.
+    Prefix,
+    /// The request body echoed as a JSON string inside JSON.
+    Doubled,
+    /// A success whose values and key are the token.
+    Success,
+}
+
+fn echo(mode: Echo, token: &str) -> Answer {
+    let pad = |n: usize| "p".repeat(n);
+    let reply = |status: u16, body: String| Answer::Reply(status, vec![], body.into_bytes());
+    match mode {
+        Echo::Http500Raw => reply(500, format!("{} {token} tail", pad(195))),
+        Echo::Http400Json => reply(
+            400,
+            format!(
+                r#"{{"error":"{} bad token: {}"}}"#,
+                pad(172),
+                json_escaped(token)
+            ),
+        ),
+        Echo::Http400Url => reply(
+            400,
+            format!(
+                "token={}&again={}&{}",
+                percent(token, false),
+                percent(token, true),
+                pad(300)
+            ),
+        ),
+        Echo::Message => reply(
+            200,
+            json!({"code": 40101, "message": format!("App {token} does not exist")}).to_string(),
+        ),
+        Echo::LongMessage => reply(
+            200,
+            json!({"code": 12345, "message": format!("{} {token} end", pad(295))}).to_string(),
+        ),
+        Echo::Html => {
+            let html: String = token
+                .chars()
+                .map(|c| match c {
+                    '"' => "&quot;".to_string(),
+                    c if !c.is_ascii_alphanumeric() => format!("&#{};", u32::from(c)),
+                    c => c.to_string(),
+                })
+                .collect();
+            reply(200, format!("<html><body>bad token {html}</body></html>"))
+        }
+        Echo::WrongType => reply(200, json!({"code": token, "message": "x"}).to_string()),
+        Echo::Prefix => {
+            let head: String = token.chars().take(10).collect();
+            reply(500, format!("upstream said: {head}"))
+        }
+        Echo::Doubled => {
+            let request = json!({"type": "8", "token": token}).to_string();
+            reply(
+                502,
+                json!({"error": "bad gateway", "request": request}).to_string(),
+            )
+        }
+        Echo::Success => Answer::Reply(
+            200,
+            vec![],
+            success(&[(token, "令牌", token), ("name", token, "张三")]),
+        ),
+    }
+}
+
+#[test]
+fn the_token_never_comes_back_in_any_form() {
+    use Echo::*;
+    let modes = [
+        Http500Raw,
+        Http400Json,
+        Http400Url,
+        Message,
+        LongMessage,
+        Html,
+        WrongType,
+        Prefix,
+        Doubled,
+        Success,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 3);
+    for &token in HOSTILE_TOKENS {
+        let head: String = token.chars().take(8).collect();
+        let tail: String = {
+            let v: Vec<char> = token.chars().collect();
+            v[v.len() - 8..].iter().collect()
+        };
+        let mut banned = forms(token);
+        banned.extend(forms(&head));
+        banned.extend(forms(&tail));
+        for mode in modes {
+            let server = Hostile::start(move |req| echo(mode, req.token.as_deref().unwrap_or("")));
+            for format in ["jsonl", "table"] {
+                for verbose in [false, true] {
+                    let mut cmd = xocr(dir.path(), &server.url, token);
+                    cmd.args([
+                        "scan",
+                        "--retries",
+                        "1",
+                        "--backoff-base-ms",
+                        "1",
+                        "-o",
+                        format,
+                    ]);
+                    if verbose {
+                        cmd.arg("-v");
+                    }
+                    let out = cmd.arg(&a).output().unwrap();
+                    let all = format!("{}\n{}", text(&out.stdout), text(&out.stderr));
+                    assert!(!all.contains("panicked"), "{mode:?}: {all}");
+                    assert!(all.contains("<redacted>"), "{mode:?}: no echo in\n{all}");
+                    for b in &banned {
+                        assert!(
+                            !all.contains(b.as_str()),
+                            "{mode:?} -o {format} -v={verbose}: {b:?} printed in\n{all}"
+                        );
+                    }
+                }
+            }
+            // The server did get the token, and did echo it.
+            assert_eq!(
+                server.requests()[0].token.as_deref(),
+                Some(token),
+                "{mode:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_config_file_error_quotes_no_value() {
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 4);
+    let cfg = dir.path().join("config.toml");
+    for (body, secret, at) in [
+        (
+            "token = 12345678901234\n",
+            "12345678901234",
+            "line 1, column 9, key `token`",
+        ),
+        (
+            "type = \"8\"\ntoken = 9876.54321e3\n",
+            "9876.54321",
+            "line 2, column 9, key `token`",
+        ),
+        (
+            "engine = \"xsecretx\"\n",
+            "xsecretx",
+            "line 1, column 10, key `engine`",
+        ),
+        ("xsecretx = \"v\"\n", "xsecretx", "line 1, column 1"),
+    ] {
+        std::fs::write(&cfg, body).unwrap();
+        let out = xocr(dir.path(), &server.url, TOKEN)
+            .env_remove("XOCR_TOKEN")
+            .arg("scan")
+            .arg("--config")
+            .arg(&cfg)
+            .arg(&a)
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(at), "{body}: {err}");
+        assert!(!err.contains(secret), "{body}: the value is quoted: {err}");
+    }
+    assert!(server.requests().is_empty());
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use crate::config::Service;
-use crate::secret::Secret;
+use crate::secret::{REDACTED, Redactor, Secret};
 pub use codes::ErrorClass;
 pub use wire::OcrResult;
 
@@ -102,6 +102,8 @@ pub struct Client {
     endpoint: String,
     request_type: String,
     token: Secret,
+    /// Takes the token out of whatever the server sends back.
+    redactor: Redactor,
 }
 
 impl Client {
@@ -129,13 +131,15 @@ impl Client {
             endpoint: service.endpoint.clone(),
             request_type: service.request_type.clone(),
             token: service.token.clone(),
+            redactor: service.token.redactor(),
         }
     }
 
     /// Sends one picture (its file bytes as they are) and returns the result.
     /// Fails with [`ApiError`] when the service answers an error code, the
     /// HTTP status is not 200, the transport fails, or the reply is not the
-    /// documented JSON. The token never appears in the error.
+    /// documented JSON. The token never appears in the error, nor in the
+    /// result, in any form it can be echoed in ([`Redactor::redact`]).
     pub fn recognize(&self, picture: &[u8]) -> Result<OcrResult, ApiError> {
         let image = base64::engine::general_purpose::STANDARD.encode(picture);
         let body = serde_json::to_vec(&wire::Request {
@@ -167,7 +171,7 @@ impl Client {
                 .unwrap_or_default();
             return Err(self.redact(ApiError::Redirect {
                 status,
-                location: shorten(&escape_controls(&location), MAX_LOCATION_CHARS),
+                location: quote(&self.redactor, &location, MAX_LOCATION_CHARS),
             }));
         }
         let mut bytes = Vec::new();
@@ -185,18 +189,16 @@ impl Client {
             return Err(self.redact(ApiError::Http {
                 status,
                 retry_after,
-                detail: snippet(&bytes),
+                detail: snippet(&bytes, &self.redactor),
             }));
         }
-        parse_reply(&bytes).map_err(|e| self.redact(e))
+        parse(&bytes, &self.redactor).map_err(|e| self.redact(e))
     }
 
+    /// The last pass over every error: fragments of the token redacted and
+    /// control characters escaped in all its texts, whatever made them.
     fn redact(&self, e: ApiError) -> ApiError {
-        let token = self.token.expose();
-        if token.is_empty() {
-            return e;
-        }
-        let clean = |s: String| s.replace(token, "<redacted>");
+        let clean = |s: String| escape_controls(&self.redactor.redact_fragments(&s));
         match e {
             ApiError::Service { code, message } => ApiError::Service {
                 code,
@@ -224,6 +226,12 @@ impl Client {
 /// Turns a reply body into a result: code 200 with a `result` object, or the
 /// error it names.
 pub fn parse_reply(bytes: &[u8]) -> Result<OcrResult, ApiError> {
+    parse(bytes, &Secret::new("").redactor())
+}
+
+/// [`parse_reply`], taking the token out of the error texts (see [`quote`])
+/// and out of the result's texts.
+fn parse(bytes: &[u8], redactor: &Redactor) -> Result<OcrResult, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::Malformed("empty body".into()));
     }
@@ -231,21 +239,41 @@ pub fn parse_reply(bytes: &[u8]) -> Result<OcrResult, ApiError> {
         if e.is_eof() {
             ApiError::Malformed(format!("the JSON ends early after {} bytes", bytes.len()))
         } else if e.is_data() {
-            ApiError::Malformed(format!("a field has the wrong type: {e}"))
+            // serde quotes the offending value.
+            let why = quote(redactor, &e.to_string(), MAX_MESSAGE_CHARS);
+            ApiError::Malformed(format!("a field has the wrong type: {why}"))
         } else {
-            ApiError::Malformed(format!("not JSON ({e}){}", snippet(bytes)))
+            ApiError::Malformed(format!("not JSON ({e}){}", snippet(bytes, redactor)))
         }
     })?;
     match (reply.code, reply.result) {
         (200, Some(mut result)) => {
             result.cost_time = reply.cost_time;
+            redact_result(&mut result, redactor);
             Ok(result)
         }
         (200, None) => Err(ApiError::Malformed("code 200 without a result".into())),
         (code, _) => Err(ApiError::Service {
             code,
-            message: reply.message,
+            message: quote(redactor, &reply.message, MAX_MESSAGE_CHARS),
         }),
+    }
+}
+
+/// A result that echoes the token (in a value, a key, a description or
+/// the type) has it redacted there too.
+fn redact_result(result: &mut OcrResult, redactor: &Redactor) {
+    let fix = |s: &mut String| {
+        if let std::borrow::Cow::Owned(clean) = redactor.redact(s) {
+            *s = clean;
+        }
+    };
+    fix(&mut result.doc_type);
+    fix(&mut result.type_description);
+    for item in &mut result.item_list {
+        fix(&mut item.key);
+        fix(&mut item.value);
+        fix(&mut item.description);
     }
 }
 
@@ -267,13 +295,54 @@ fn transport_error(e: ureq::Error) -> ApiError {
 
 /// Longest `Location` quoted in a redirect error, characters.
 const MAX_LOCATION_CHARS: usize = 160;
+/// Longest service message (or other server text) quoted, characters.
+const MAX_MESSAGE_CHARS: usize = 300;
+/// Longest part of an error body quoted, characters.
+const MAX_SNIPPET_CHARS: usize = 200;
 
-/// `s` cut to `max` characters, with `…` when it was cut.
-fn shorten(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
+/// Text from the server made fit to quote in an error message, in this
+/// order: the token redacted in every form on the WHOLE text (before any
+/// cut, so that a cut cannot split it), white space collapsed to single
+/// spaces, the text cut to `max` characters (`…` marks the cut), any
+/// fragment of at least six characters of the token still there redacted
+/// ([`Redactor::redact_fragments`]: a token the server itself cut short),
+/// and control characters escaped.
+fn quote(redactor: &Redactor, raw: &str, max: usize) -> String {
+    let whole = redactor.redact(raw);
+    let mut kept = String::new();
+    let mut n = 0;
+    let mut cut = false;
+    'words: for word in whole.split_whitespace() {
+        if !kept.is_empty() {
+            if n >= max {
+                cut = true;
+                break;
+            }
+            kept.push(' ');
+            n += 1;
+        }
+        let mut rest = word;
+        while let Some(c) = rest.chars().next() {
+            if n >= max {
+                cut = true;
+                break 'words;
+            }
+            // The marker is kept whole, even past `max`.
+            let take = if rest.starts_with(REDACTED) {
+                REDACTED.len()
+            } else {
+                c.len_utf8()
+            };
+            kept.push_str(&rest[..take]);
+            n += rest[..take].chars().count();
+            rest = &rest[take..];
+        }
     }
+    let mut out = escape_controls(&redactor.redact_fragments(&kept));
+    if cut {
+        out.push('…');
+    }
+    out
 }
 
 /// Control characters as `\u{…}`, so that text from the server cannot
@@ -290,15 +359,14 @@ fn escape_controls(s: &str) -> String {
         .collect()
 }
 
-/// The first 200 characters of a body, on one line, for error messages.
-fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(400)]);
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.is_empty() {
+/// The start of a body, on one line, for error messages: `": <text>"`,
+/// or empty for a blank body. See [`quote`].
+fn snippet(bytes: &[u8], redactor: &Redactor) -> String {
+    let text = quote(redactor, &String::from_utf8_lossy(bytes), MAX_SNIPPET_CHARS);
+    if text.is_empty() {
         String::new()
     } else {
-        let cut: String = one_line.chars().take(200).collect();
-        format!(": {cut}")
+        format!(": {text}")
     }
 }
 
@@ -343,8 +411,24 @@ mod tests {
         assert_eq!(r.class(), ErrorClass::Stop);
         assert!(r.to_string().contains("to http://elsewhere/ocr"), "{r}");
         assert!(r.action().unwrap().contains("--endpoint"));
-        assert_eq!(shorten("abcdef", 3), "abc…");
-        assert_eq!(shorten("abc", 3), "abc");
         assert_eq!(escape_controls("a\u{1b}[2J"), "a\\u{1b}[2J");
+    }
+
+    #[test]
+    fn quoted_server_text_is_redacted_before_the_cut() {
+        let token = Secret::new("tok\tSECRET-0123456789");
+        let r = token.redactor();
+        let none = Secret::new("").redactor();
+        assert_eq!(quote(&none, "  a \n b  ", 10), "a b");
+        assert_eq!(quote(&none, "abcdef", 3), "abc…");
+        assert_eq!(quote(&none, "ab cd", 2), "ab…");
+        // The token straddles the cut: redacted whole first.
+        let body = format!("{}tok\tSECRET-0123456789 tail", "x".repeat(195));
+        let q = quote(&r, &body, 200);
+        assert!(q.ends_with("xx<redacted>…"), "{q}");
+        assert!(!q.contains("tok") && !q.contains("SECRET"), "{q}");
+        // The server cut it short itself: the fragment goes.
+        assert_eq!(quote(&r, "echo: tok SECR", 100), "echo: <redacted>");
+        assert_eq!(quote(&none, "a\u{1b}]0;x\u{7}", 100), "a\\u{1b}]0;x\\u{7}");
     }
 }
