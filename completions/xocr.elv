@@ -46,6 +46,7 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand --endpoint 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]'
             cand --type 'Request type sent to the service ("8": classify the document automatically)'
             cand --timeout 'Seconds to wait for the connection and for the reply [default: 60]'
+            cand --max-reply-size 'Largest reply read from the service, e.g. 64M, 200MB (K, M, G: powers of 1024). Replies carry the pictures the service cuts out (portrait, crop) as base64 and may pass 10 MB; a reply over the limit fails its file, is not retried, and is not read further, so an endless reply cannot exhaust memory [default: 64M]'
             cand -j 'Pictures in work at once: requests in flight with the service [default: 4]; pictures read in parallel with --engine local [default: the number of CPUs, at most 4]'
             cand --jobs 'Pictures in work at once: requests in flight with the service [default: 4]; pictures read in parallel with --engine local [default: the number of CPUs, at most 4]'
             cand --qps 'At most R requests per second across all workers (the account''s limit). The rate also halves on a QPS-limit answer and recovers'

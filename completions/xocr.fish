@@ -52,6 +52,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token-file -d 'Read t
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l endpoint -d 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l type -d 'Request type sent to the service ("8": classify the document automatically)' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l timeout -d 'Seconds to wait for the connection and for the reply [default: 60]' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l max-reply-size -d 'Largest reply read from the service, e.g. 64M, 200MB (K, M, G: powers of 1024). Replies carry the pictures the service cuts out (portrait, crop) as base64 and may pass 10 MB; a reply over the limit fails its file, is not retried, and is not read further, so an endless reply cannot exhaust memory [default: 64M]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s j -l jobs -d 'Pictures in work at once: requests in flight with the service [default: 4]; pictures read in parallel with --engine local [default: the number of CPUs, at most 4]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l qps -d 'At most R requests per second across all workers (the account\'s limit). The rate also halves on a QPS-limit answer and recovers' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l retries -d 'Retries of a retry-class failure (5xx, resets, time-outs, codes such as 40002 or 40018), with exponential backoff and jitter' -r

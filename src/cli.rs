@@ -81,7 +81,7 @@ pub enum CsvLayout {
 
 /// A size in bytes: a number with an optional K, M or G suffix (powers of
 /// 1024; `B`, `iB` and lower case accepted), e.g. `10M`, `3.5MB`, `800k`.
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let lower = t.to_ascii_lowercase();
     let unit_start = lower
@@ -246,6 +246,14 @@ pub struct ScanArgs {
     /// Seconds to wait for the connection and for the reply [default: 60].
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+
+    /// Largest reply read from the service, e.g. 64M, 200MB (K, M, G:
+    /// powers of 1024). Replies carry the pictures the service cuts out
+    /// (portrait, crop) as base64 and may pass 10 MB; a reply over the limit
+    /// fails its file, is not retried, and is not read further, so an
+    /// endless reply cannot exhaust memory [default: 64M]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_reply_size: Option<u64>,
 
     /// Pictures in work at once: requests in flight with the service
     /// [default: 4]; pictures read in parallel with --engine local [default:

@@ -23,6 +23,13 @@ pub const DEFAULT_TIMEOUT_SECS: f64 = 60.0;
 pub const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
 /// Longest time-out accepted, seconds (one day).
 pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+/// Largest reply read from the service when `--max-reply-size` (or
+/// `max_reply_size` in the config file) does not say, bytes: 64 MiB.
+/// A reply carries the pictures the service cuts out as base64: the crop of
+/// a picture of up to 10 MB (13.4 MB as base64) and smaller ones (portrait,
+/// number), so a real reply stays well under 40 MB, while `-j` replies in
+/// flight at 64 MiB each still fit in memory (1 GiB at `-j 16`).
+pub const DEFAULT_MAX_REPLY_BYTES: u64 = 64 << 20;
 
 /// The config file, `$XDG_CONFIG_HOME/xocr/config.toml` by default. Every key
 /// is optional; unknown keys are an error so a typo does not go unnoticed.
@@ -40,9 +47,21 @@ pub struct ConfigFile {
     pub timeout: Option<f64>,
     /// `remote` or `local`.
     pub engine: Option<EngineKind>,
+    /// Largest reply read from the service: a size such as `"64M"`, or a
+    /// number of bytes.
+    pub max_reply_size: Option<SizeValue>,
     /// Where the file was read from (not a key of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// A size in the config file: `"64M"` (as `--max-reply-size` takes it) or
+/// a number of bytes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SizeValue {
+    Bytes(u64),
+    Text(String),
 }
 
 /// How to reach the service.
@@ -56,6 +75,9 @@ pub struct Service {
     pub timeout: Duration,
     /// The account's token; redacted in every print.
     pub token: Secret,
+    /// Largest reply body read, bytes (after any content decoding); a
+    /// larger reply fails its file.
+    pub max_reply_bytes: u64,
 }
 
 /// What to print and where to put pictures.
@@ -172,7 +194,14 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
 }
 
 /// The keys of the config file.
-const CONFIG_KEYS: &[&str] = &["token", "endpoint", "type", "timeout", "engine"];
+const CONFIG_KEYS: &[&str] = &[
+    "token",
+    "endpoint",
+    "type",
+    "timeout",
+    "engine",
+    "max_reply_size",
+];
 
 /// Where a config file fails to parse and why, without a word of the file
 /// but a key name (only one of [`CONFIG_KEYS`]): the offending line may
@@ -216,6 +245,9 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
             Some(x) if !x.contains('\n') => format!("a value of the wrong type (expected {x})"),
             _ => "a value of the wrong type".to_string(),
         }
+    } else if message.starts_with("data did not match any variant") {
+        "a value of the wrong type (expected a size such as \"64M\", or a number of bytes)"
+            .to_string()
     } else if message.starts_with("duplicate key") {
         "a key set twice".to_string()
     } else {
@@ -278,6 +310,7 @@ pub fn resolve(
                 ("--token-file", args.token_file.is_some()),
                 ("--endpoint", args.endpoint.is_some()),
                 ("--timeout", args.timeout.is_some()),
+                ("--max-reply-size", args.max_reply_size.is_some()),
             ];
             let given: Vec<&str> = service_only
                 .iter()
@@ -299,6 +332,7 @@ pub fn resolve(
             request_type,
             timeout: Duration::from_secs_f64(timeout),
             token: resolve_token(args, file, &env)?,
+            max_reply_bytes: max_reply_bytes(args, file)?,
         }),
         EngineKind::Local => Engine::Local {
             det_max_side: args.det_max_side.unwrap_or(DEFAULT_DET_MAX_SIDE),
@@ -397,6 +431,29 @@ fn check_combinations(args: &ScanArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `--max-reply-size`, else the config file's `max_reply_size`, else
+/// [`DEFAULT_MAX_REPLY_BYTES`]. A config value that is not a size is a
+/// usage error (which does not quote it).
+fn max_reply_bytes(args: &ScanArgs, file: &ConfigFile) -> Result<u64> {
+    if let Some(n) = args.max_reply_size {
+        return Ok(n);
+    }
+    let bad = || {
+        usage(format!(
+            "max_reply_size in config file {} is not a size such as \"64M\" (K, M, G) or a number of bytes of at least 1",
+            file.path
+                .as_deref()
+                .map_or_else(|| "?".into(), |p| p.display().to_string())
+        ))
+    };
+    match &file.max_reply_size {
+        None => Ok(DEFAULT_MAX_REPLY_BYTES),
+        Some(SizeValue::Bytes(0)) => Err(bad()),
+        Some(SizeValue::Bytes(n)) => Ok(*n),
+        Some(SizeValue::Text(t)) => crate::cli::parse_size(t).map_err(|_| bad()),
+    }
 }
 
 fn resolve_token(
@@ -526,6 +583,8 @@ mod tests {
         assert!(
             err(&["xocr", "scan", "--engine", "local", "--qps", "2", "a.jpg"]).contains("--qps")
         );
+        let e = err(&["xocr", "scan", "--engine=local", "--max-reply-size=1M", "a"]);
+        assert!(e.starts_with("--max-reply-size only apply"), "{e}");
         let e = err(&[
             "xocr",
             "scan",

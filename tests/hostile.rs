@@ -22,10 +22,12 @@ const REQUESTS_PER_CONNECTION: usize = 200;
 const MAX_REQUEST_BODY: usize = 64 << 20;
 /// An endless reply stops after this many body bytes whatever happens.
 const ENDLESS_CAP: u64 = 2 << 30;
+/// A paced endless reply stops after this many body bytes.
+const PACED_CAP: u64 = 64 << 20;
 
 /// One request as the server read it.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // `at` and `picture`: for the tests to come
+#[allow(dead_code)] // `at`: for the tests to come
 struct Request {
     /// When its request line arrived (the server's clock).
     at: Instant,
@@ -37,13 +39,14 @@ struct Request {
 }
 
 /// What the server sends back.
-#[allow(dead_code)] // `Endless`: for the tests to come
 enum Answer {
     /// Status, extra headers and body; Content-Length is added.
     Reply(u16, Vec<(String, String)>, Vec<u8>),
     /// Status 200 and a body that never ends: chunked, or with a
-    /// Content-Length of 1 TiB.
-    Endless { chunked: bool },
+    /// Content-Length of 1 TiB. `paced`: 64 KiB a millisecond (slower than
+    /// the client reads, so that the sockets' buffers stay near empty),
+    /// and at most [`PACED_CAP`] bytes.
+    Endless { chunked: bool, paced: bool },
 }
 
 type Handler = dyn Fn(&Request) -> Answer + Send + Sync;
@@ -121,9 +124,17 @@ impl Hostile {
         self.state.connections.load(Ordering::SeqCst)
     }
 
-    #[allow(dead_code)]
-    fn endless_written(&self) -> Vec<u64> {
-        self.state.endless_written.lock().unwrap().clone()
+    /// The body bytes written on each endless reply, once `n` of them have
+    /// ended (or after 20 s).
+    fn endless_written(&self, n: usize) -> Vec<u64> {
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            let v = self.state.endless_written.lock().unwrap().clone();
+            if v.len() >= n || Instant::now() > until {
+                return v;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 
@@ -159,8 +170,8 @@ fn serve(state: &State, conn: TcpStream) {
                 all.extend_from_slice(&body);
                 writer.write_all(&all).and_then(|_| writer.flush())
             }
-            Answer::Endless { chunked } => {
-                let n = endless(state, &mut writer, chunked);
+            Answer::Endless { chunked, paced } => {
+                let n = endless(state, &mut writer, chunked, paced);
                 state.endless_written.lock().unwrap().push(n);
                 return;
             }
@@ -172,7 +183,7 @@ fn serve(state: &State, conn: TcpStream) {
 }
 
 /// Writes an endless reply; returns the body bytes written.
-fn endless(state: &State, w: &mut TcpStream, chunked: bool) -> u64 {
+fn endless(state: &State, w: &mut TcpStream, chunked: bool, paced: bool) -> u64 {
     let head = if chunked {
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
             .to_string()
@@ -188,7 +199,11 @@ fn endless(state: &State, w: &mut TcpStream, chunked: bool) -> u64 {
     let mut piece = br#"{"code":200,"message":"success","result":{"type":"id_card","item_list":[{"key":"crop_image","value":""#.to_vec();
     piece.resize(64 * 1024, b'A');
     let mut sent = 0u64;
-    while sent < ENDLESS_CAP && !state.over() {
+    let cap = if paced { PACED_CAP } else { ENDLESS_CAP };
+    while sent < cap && !state.over() {
+        if paced {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         let ok = if chunked {
             let mut c = format!("{:x}\r\n", piece.len()).into_bytes();
             c.extend_from_slice(&piece);
@@ -653,4 +668,154 @@ fn a_config_file_error_quotes_no_value() {
         assert!(!err.contains(secret), "{body}: the value is quoted: {err}");
     }
     assert!(server.requests().is_empty());
+}
+
+// 3. Replies that never end -------------------------------------------------
+
+/// The record of `file` among `records`.
+fn record_of<'a>(records: &'a [Value], file: &Path) -> &'a Value {
+    let name = file.to_string_lossy();
+    records
+        .iter()
+        .find(|r| r["file"] == *name)
+        .unwrap_or_else(|| panic!("no record for {name}"))
+}
+
+#[test]
+fn an_endless_reply_fails_its_file_once_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 10);
+    let b = picture(dir.path(), "b.png", 11);
+    let c = picture(dir.path(), "c.png", 12);
+    let d = picture(dir.path(), "d.png", 13);
+    let (pb, pc) = (png(11), png(12));
+    let server = Hostile::start(move |req| match req.picture.as_deref() {
+        Some(p) if p == pb => Answer::Endless {
+            chunked: true,
+            paced: false,
+        },
+        Some(p) if p == pc => Answer::Endless {
+            chunked: false,
+            paced: false,
+        },
+        _ => ok_answer(),
+    });
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args([
+            "scan",
+            "-o",
+            "jsonl",
+            "--max-reply-size",
+            "2M",
+            "--retries",
+            "3",
+        ])
+        .args(["--backoff-base-ms", "1"])
+        .args([&a, &b, &c, &d])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let records = jsonl(&out.stdout);
+    assert_eq!(records.len(), 4);
+    for ok in [&a, &d] {
+        assert_eq!(record_of(&records, ok)["ok"], true, "{stderr}");
+    }
+    for endless in [&b, &c] {
+        let e = &record_of(&records, endless)["error"];
+        assert_eq!(e["class"], "file", "{e}");
+        let m = e["message"].as_str().unwrap();
+        assert!(
+            m.contains("larger than 2 MiB") && m.contains("--max-reply-size"),
+            "{m}"
+        );
+    }
+    // Exactly one request per file: an over-size reply is not retried.
+    let seen = server.requests();
+    for seed in [10, 11, 12, 13] {
+        let n = seen
+            .iter()
+            .filter(|r| r.picture.as_deref() == Some(&png(seed)[..]))
+            .count();
+        assert_eq!(n, 1, "picture {seed}: {n} requests");
+    }
+    assert!(!stderr.contains("retry"), "{stderr}");
+}
+
+#[test]
+fn endless_replies_in_parallel_are_cut_off_at_the_limit() {
+    const LIMIT: u64 = 8 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = (0..4)
+        .map(|i| picture(dir.path(), &format!("e{i}.png"), 20 + i))
+        .collect();
+    let server = Hostile::start(|_| Answer::Endless {
+        chunked: true,
+        paced: true,
+    });
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args(["scan", "-o", "jsonl", "-j", "4", "--max-reply-size", "8M"])
+        .args(["--backoff-base-ms", "1"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    // The server counts the bytes the kernel took from it on each
+    // connection until xocr closed it: what xocr read (at most the limit
+    // and one byte), plus what the two sockets' buffers held then, plus the
+    // piece or two written before the server saw the close. The reply is
+    // paced slower than xocr reads it, so the buffers hold little: a margin
+    // of 2 MiB (32 pieces) is room for xocr being descheduled 30 ms, where
+    // reading four replies without a limit would send 64 MiB each.
+    let margin = 2 << 20;
+    let written = server.endless_written(4);
+    assert_eq!(written.len(), 4, "one connection per file, no retry");
+    for n in &written {
+        assert!(*n >= LIMIT, "the reply was read up to the limit: {n}");
+        assert!(
+            *n <= LIMIT + margin,
+            "{n} bytes sent on one connection, limit {LIMIT} + margin {margin}"
+        );
+    }
+    eprintln!("bytes written per connection: {written:?} (margin {margin})");
+}
+
+#[test]
+fn the_reply_limit_can_come_from_the_config_file() {
+    let server = Hostile::start(|_| Answer::Endless {
+        chunked: false,
+        paced: true,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 30);
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "max_reply_size = \"1M\"\n").unwrap();
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args(["scan", "-o", "jsonl", "--config"])
+        .arg(&cfg)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let records = jsonl(&out.stdout);
+    let m = records[0]["error"]["message"].as_str().unwrap();
+    assert!(m.contains("larger than 1 MiB (--max-reply-size)"), "{m}");
+    assert!(server.endless_written(1)[0] <= (1 << 20) + (2 << 20));
+    // The flag wins over the file.
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args([
+            "scan",
+            "-o",
+            "jsonl",
+            "--max-reply-size",
+            "512K",
+            "--config",
+        ])
+        .arg(&cfg)
+        .arg(&a)
+        .output()
+        .unwrap();
+    let records = jsonl(&out.stdout);
+    let m = records[0]["error"]["message"].as_str().unwrap();
+    assert!(m.contains("larger than 512 KiB"), "{m}");
 }

@@ -14,10 +14,6 @@ use crate::secret::{REDACTED, Redactor, Secret};
 pub use codes::ErrorClass;
 pub use wire::OcrResult;
 
-/// Largest reply body read, bytes. Replies carry base64 pictures and may pass
-/// 10 MB; this only guards against an endless stream.
-pub const MAX_REPLY_BYTES: u64 = 512 * 1024 * 1024;
-
 /// Why a request did not give a result.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -42,13 +38,23 @@ pub enum ApiError {
     /// An HTTP redirect (3xx). xocr never follows one: the request would
     /// carry the picture and the token to another address, and whatever
     /// answers there would be taken as the result. Class stop: every file
-    /// would get the same. `location` is the `Location` header, shortened
-    /// and with control characters escaped, or empty when there was none.
+    /// would get the same. `location` is the `Location` header with the
+    /// token redacted, shortened to 160 characters and with control
+    /// characters escaped, or empty when there was none.
     #[error(
         "HTTP {status} redirect from the service{}: the endpoint URL is wrong (xocr never follows a redirect)",
         if location.is_empty() { " without a Location".to_string() } else { format!(" to {location}") }
     )]
     Redirect { status: u16, location: String },
+    /// A reply body larger than the limit (`--max-reply-size`), bytes:
+    /// announced by its `Content-Length`, or found while reading, which
+    /// stops one byte past the limit. Class file, never retried: the same
+    /// request would get the same reply, downloaded again.
+    #[error(
+        "the service's reply is larger than {} (--max-reply-size): not read further",
+        size_text(*limit)
+    )]
+    ReplyTooLarge { limit: u64 },
 }
 
 impl ApiError {
@@ -64,6 +70,7 @@ impl ApiError {
             },
             ApiError::Transport(_) | ApiError::Malformed(_) => ErrorClass::Retry,
             ApiError::Redirect { .. } => ErrorClass::Stop,
+            ApiError::ReplyTooLarge { .. } => ErrorClass::File,
         }
     }
 
@@ -91,6 +98,9 @@ impl ApiError {
             ApiError::Redirect { .. } => Some(
                 "check --endpoint / XOCR_ENDPOINT: give the URL the service answers at itself, if you trust where the redirect points",
             ),
+            ApiError::ReplyTooLarge { .. } => Some(
+                "raise --max-reply-size (or max_reply_size in the config file) if the service's replies are really this large",
+            ),
             _ => None,
         }
     }
@@ -104,6 +114,8 @@ pub struct Client {
     token: Secret,
     /// Takes the token out of whatever the server sends back.
     redactor: Redactor,
+    /// Largest reply body read, bytes.
+    max_reply_bytes: u64,
 }
 
 impl Client {
@@ -132,14 +144,16 @@ impl Client {
             request_type: service.request_type.clone(),
             token: service.token.clone(),
             redactor: service.token.redactor(),
+            max_reply_bytes: service.max_reply_bytes,
         }
     }
 
     /// Sends one picture (its file bytes as they are) and returns the result.
     /// Fails with [`ApiError`] when the service answers an error code, the
-    /// HTTP status is not 200, the transport fails, or the reply is not the
-    /// documented JSON. The token never appears in the error, nor in the
-    /// result, in any form it can be echoed in ([`Redactor::redact`]).
+    /// HTTP status is not 200 (a redirect is never followed), the transport
+    /// fails, the reply is larger than the service's `max_reply_bytes`, or it
+    /// is not the documented JSON. The token never appears in the error, nor
+    /// in the result, in any form it can be echoed in ([`Redactor::redact`]).
     pub fn recognize(&self, picture: &[u8]) -> Result<OcrResult, ApiError> {
         let image = base64::engine::general_purpose::STANDARD.encode(picture);
         let body = serde_json::to_vec(&wire::Request {
@@ -174,17 +188,25 @@ impl Client {
                 location: quote(&self.redactor, &location, MAX_LOCATION_CHARS),
             }));
         }
-        let mut bytes = Vec::new();
-        let read = response
-            .body_mut()
-            .as_reader()
-            .take(MAX_REPLY_BYTES)
-            .read_to_end(&mut bytes);
-        if let Err(e) = read {
-            return Err(self.redact(ApiError::Transport(format!(
-                "the service's reply was cut short: {e}"
-            ))));
+        let limit = self.max_reply_bytes;
+        let headers = response.headers();
+        let declared = headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        // A compressed body's length says little about the decoded one.
+        if declared.is_some_and(|n| n > limit) && !headers.contains_key("content-encoding") {
+            return Err(ApiError::ReplyTooLarge { limit });
         }
+        let bytes = match read_capped(response.body_mut().as_reader(), limit) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Err(ApiError::ReplyTooLarge { limit }),
+            Err(e) => {
+                return Err(self.redact(ApiError::Transport(format!(
+                    "the service's reply was cut short: {e}"
+                ))));
+            }
+        };
         if status != 200 {
             return Err(self.redact(ApiError::Http {
                 status,
@@ -219,7 +241,50 @@ impl Client {
                 status,
                 location: clean(location),
             },
+            e @ ApiError::ReplyTooLarge { .. } => e,
         }
+    }
+}
+
+/// Reads `r` to its end, or `None` as soon as it holds more than `limit`
+/// bytes. The buffer never grows past `limit + 1` bytes, so a reply that
+/// never ends costs at most that much memory.
+fn read_capped(r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut r = r.take(limit.saturating_add(1));
+    let mut bytes: Vec<u8> = Vec::with_capacity(cap.min(64 * 1024));
+    loop {
+        if bytes.len() == bytes.capacity() {
+            let want = (bytes.capacity() * 2).min(cap);
+            if want == bytes.len() {
+                break;
+            }
+            bytes.reserve_exact(want - bytes.len());
+        }
+        let len = bytes.len();
+        let room = (bytes.capacity() - len).min(64 * 1024);
+        bytes.resize(len + room, 0);
+        match r.read(&mut bytes[len..]) {
+            Ok(0) => {
+                bytes.truncate(len);
+                break;
+            }
+            Ok(n) => bytes.truncate(len + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => bytes.truncate(len),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// A byte count as people read limits: `64 MiB`, `800 KiB`, `1000 bytes`.
+fn size_text(n: u64) -> String {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
     }
 }
 
@@ -412,6 +477,20 @@ mod tests {
         assert!(r.to_string().contains("to http://elsewhere/ocr"), "{r}");
         assert!(r.action().unwrap().contains("--endpoint"));
         assert_eq!(escape_controls("a\u{1b}[2J"), "a\\u{1b}[2J");
+    }
+
+    #[test]
+    fn replies_are_read_up_to_the_limit_only() {
+        let body = vec![7u8; 1000];
+        assert_eq!(read_capped(&body[..], 1000).unwrap().unwrap().len(), 1000);
+        assert!(read_capped(&body[..], 999).unwrap().is_none());
+        let endless = std::io::repeat(1);
+        assert!(read_capped(endless, 300_000).unwrap().is_none());
+        let e = ApiError::ReplyTooLarge { limit: 64 << 20 };
+        assert_eq!(e.class(), ErrorClass::File);
+        assert!(e.to_string().contains("64 MiB (--max-reply-size)"), "{e}");
+        assert_eq!(size_text(1000), "1000 bytes");
+        assert_eq!(size_text(800 << 10), "800 KiB");
     }
 
     #[test]
