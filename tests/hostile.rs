@@ -819,3 +819,77 @@ fn the_reply_limit_can_come_from_the_config_file() {
     let m = records[0]["error"]["message"].as_str().unwrap();
     assert!(m.contains("larger than 512 KiB"), "{m}");
 }
+
+// 4. Control characters from outside ----------------------------------------
+
+/// Terminal escape sequences: a window title (OSC 0 … BEL), clear screen,
+/// an OSC 8 hyperlink, a C1 CSI (U+009B) and a right-to-left override.
+const ESCAPES: &str = "\u{1b}]0;pwned\u{7} \u{1b}[2J \u{1b}]8;;http://evil.example/\u{1b}\\click\u{1b}]8;;\u{1b}\\ \u{9b}31m red \u{202e}gpj.exe";
+
+/// The bytes and characters a terminal acts on that must not be printed.
+fn assert_no_raw_controls(what: &str, out: &[u8]) {
+    assert!(!out.contains(&0x1b), "{what}: raw ESC in\n{}", text(out));
+    assert!(!out.contains(&0x07), "{what}: raw BEL in\n{}", text(out));
+    let s = text(out);
+    for c in ['\u{9b}', '\u{202e}'] {
+        assert!(!s.contains(c), "{what}: raw {c:?} in\n{s}");
+    }
+}
+
+#[test]
+fn escape_sequences_from_the_server_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 40);
+    type MakeReply = Box<dyn Fn() -> Answer + Send + Sync>;
+    let replies: Vec<(&str, MakeReply)> = vec![
+        (
+            "service message",
+            Box::new(|| {
+                Answer::Reply(
+                    200,
+                    vec![],
+                    json!({"code": 12345, "message": ESCAPES})
+                        .to_string()
+                        .into_bytes(),
+                )
+            }),
+        ),
+        (
+            "HTTP error body",
+            Box::new(|| Answer::Reply(503, vec![], ESCAPES.as_bytes().to_vec())),
+        ),
+        (
+            "non-JSON body",
+            Box::new(|| Answer::Reply(200, vec![], ESCAPES.as_bytes().to_vec())),
+        ),
+        (
+            "values, keys and labels",
+            Box::new(|| {
+                Answer::Reply(
+                    200,
+                    vec![],
+                    success(&[(ESCAPES, "姓名", "张三"), ("name", ESCAPES, ESCAPES)]),
+                )
+            }),
+        ),
+    ];
+    for (what, reply) in replies {
+        let server = Hostile::start(move |_| reply());
+        for verbose in [false, true] {
+            let mut cmd = xocr(dir.path(), &server.url, TOKEN);
+            cmd.args(["scan", "-o", "table", "--retries", "0"]);
+            if verbose {
+                cmd.arg("-v");
+            }
+            let out = cmd.arg(&a).output().unwrap();
+            assert_no_raw_controls(&format!("{what}, stderr"), &out.stderr);
+            assert_no_raw_controls(&format!("{what}, table"), &out.stdout);
+            let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+            assert!(
+                all.contains("\\x1b]0;pwned\\x07"),
+                "{what}: shown escaped\n{all}"
+            );
+            assert!(all.contains("\\u{202e}gpj.exe"), "{what}: {all}");
+        }
+    }
+}

@@ -10,6 +10,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use crate::config::Service;
+use crate::output::safe_text::terminal_safe;
 use crate::secret::{REDACTED, Redactor, Secret};
 pub use codes::ErrorClass;
 pub use wire::OcrResult;
@@ -220,7 +221,7 @@ impl Client {
     /// The last pass over every error: fragments of the token redacted and
     /// control characters escaped in all its texts, whatever made them.
     fn redact(&self, e: ApiError) -> ApiError {
-        let clean = |s: String| escape_controls(&self.redactor.redact_fragments(&s));
+        let clean = |s: String| terminal_safe(&self.redactor.redact_fragments(&s)).into_owned();
         match e {
             ApiError::Service { code, message } => ApiError::Service {
                 code,
@@ -371,7 +372,7 @@ const MAX_SNIPPET_CHARS: usize = 200;
 /// spaces, the text cut to `max` characters (`…` marks the cut), any
 /// fragment of at least six characters of the token still there redacted
 /// ([`Redactor::redact_fragments`]: a token the server itself cut short),
-/// and control characters escaped.
+/// and control characters escaped ([`terminal_safe`]).
 fn quote(redactor: &Redactor, raw: &str, max: usize) -> String {
     let whole = redactor.redact(raw);
     let mut kept = String::new();
@@ -403,25 +404,11 @@ fn quote(redactor: &Redactor, raw: &str, max: usize) -> String {
             rest = &rest[take..];
         }
     }
-    let mut out = escape_controls(&redactor.redact_fragments(&kept));
+    let mut out = terminal_safe(&redactor.redact_fragments(&kept)).into_owned();
     if cut {
         out.push('…');
     }
     out
-}
-
-/// Control characters as `\u{…}`, so that text from the server cannot
-/// drive the terminal.
-fn escape_controls(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// The start of a body, on one line, for error messages: `": <text>"`,
@@ -476,7 +463,6 @@ mod tests {
         assert_eq!(r.class(), ErrorClass::Stop);
         assert!(r.to_string().contains("to http://elsewhere/ocr"), "{r}");
         assert!(r.action().unwrap().contains("--endpoint"));
-        assert_eq!(escape_controls("a\u{1b}[2J"), "a\\u{1b}[2J");
     }
 
     #[test]
@@ -508,6 +494,6 @@ mod tests {
         assert!(!q.contains("tok") && !q.contains("SECRET"), "{q}");
         // The server cut it short itself: the fragment goes.
         assert_eq!(quote(&r, "echo: tok SECR", 100), "echo: <redacted>");
-        assert_eq!(quote(&none, "a\u{1b}]0;x\u{7}", 100), "a\\u{1b}]0;x\\u{7}");
+        assert_eq!(quote(&none, "a\u{1b}]0;x\u{7}", 100), "a\\x1b]0;x\\x07");
     }
 }

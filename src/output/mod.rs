@@ -3,6 +3,7 @@
 
 mod csv;
 mod json;
+pub mod safe_text;
 mod table;
 
 use std::io::{self, Write};
