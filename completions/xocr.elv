@@ -58,6 +58,7 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand -r 'Scan the pictures inside directories, recursively'
             cand --recursive 'Scan the pictures inside directories, recursively'
             cand --bom 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+            cand --csv-raw 'With -o csv: write every cell as it is. By default a cell that a spreadsheet would run as a formula (OWASP''s CSV injection advice) is written with a single quote '' in front: a cell whose first character is = + - @, a tab or a carriage return, or whose first character after leading white space is = + - or @. A cell that is a plain number (-12.5, +86, 1e5) is left as it is. This covers values, keys (the wide layout''s header too), descriptions and file names'
             cand --no-convert 'Never re-encode: a picture outside the limits is rejected before upload, and a format the service does not list is sent as it is'
             cand --normalized 'Show normalised values (ISO dates, M/F, card numbers without spaces…) in table and CSV cells instead of the raw text. JSON always has both'
             cand --strict 'Count a file whose fields fail a check (ID check character, Luhn…) as failed (exit code 1)'

