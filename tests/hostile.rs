@@ -1004,3 +1004,47 @@ fn csv_cells_that_would_run_as_formulas_are_guarded() {
     assert!(rows[0].iter().any(|h| h == HYPERLINK));
     assert_eq!(rows[1][0], "=1+1.png");
 }
+
+// 6. Many keys, wide CSV -------------------------------------------------------
+
+#[test]
+fn wide_csv_with_many_distinct_keys_is_complete() {
+    const KEYS: usize = 50_000;
+    let items: Vec<(String, String)> = (0..KEYS)
+        .map(|i| (format!("k{i:05}"), format!("v{i}")))
+        .collect();
+    let body = {
+        let refs: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|(k, v)| (k.as_str(), "", v.as_str()))
+            .collect();
+        success(&refs)
+    };
+    let server = Hostile::start(move |_| Answer::Reply(200, vec![], body.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 60);
+    let b = picture(dir.path(), "b.png", 61);
+    for layout in ["wide", "long"] {
+        let started = Instant::now();
+        let out = xocr(dir.path(), &server.url, TOKEN)
+            .args(["scan", "-o", "csv", "--csv-layout", layout])
+            .args([&a, &b])
+            .output()
+            .unwrap();
+        // Reported, not asserted: the time depends on the machine.
+        eprintln!("{layout}: {KEYS} keys × 2 files in {:?}", started.elapsed());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let rows = csv_rows(&out.stdout);
+        if layout == "wide" {
+            assert_eq!(rows.len(), 3);
+            assert_eq!(rows[0].len(), KEYS + 4);
+            for (i, (k, v)) in items.iter().enumerate() {
+                assert_eq!(rows[0][i + 2], *k);
+                assert_eq!(rows[1][i + 2], *v);
+                assert_eq!(rows[2][i + 2], *v);
+            }
+        } else {
+            assert_eq!(rows.len(), 2 * KEYS + 1);
+        }
+    }
+}

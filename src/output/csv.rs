@@ -2,6 +2,7 @@
 //! cell guarded against formula injection unless `--csv-raw`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::{Cells, Sink, failed_checks_cell};
@@ -189,7 +190,12 @@ pub struct WideCsv {
     cells: Cells,
     /// Cells as they are, without [`guard`].
     raw: bool,
+    /// Column keys in first-seen order.
     keys: Vec<String>,
+    /// Each key's index in `keys`: finding a key's column is one lookup,
+    /// not a walk of every column seen so far (which made 50,000 distinct
+    /// keys take seconds).
+    columns: HashMap<String, usize>,
     rows: Vec<WideRow>,
 }
 
@@ -201,6 +207,7 @@ impl WideCsv {
             cells,
             raw,
             keys: Vec::new(),
+            columns: HashMap::new(),
             rows: Vec::new(),
         }
     }
@@ -210,10 +217,11 @@ impl Sink for WideCsv {
     fn record(&mut self, r: &Record) -> io::Result<()> {
         let mut cells = Vec::with_capacity(r.items.len());
         for item in &r.items {
-            let col = match self.keys.iter().position(|k| *k == item.key) {
-                Some(i) => i,
+            let col = match self.columns.get(&item.key) {
+                Some(&i) => i,
                 None => {
                     self.keys.push(item.key.clone());
+                    self.columns.insert(item.key.clone(), self.keys.len() - 1);
                     self.keys.len() - 1
                 }
             };
