@@ -27,7 +27,6 @@ const PACED_CAP: u64 = 64 << 20;
 
 /// One request as the server read it.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // `at`: for the tests to come
 struct Request {
     /// When its request line arrived (the server's clock).
     at: Instant,
@@ -1047,4 +1046,73 @@ fn wide_csv_with_many_distinct_keys_is_complete() {
             assert_eq!(rows.len(), 2 * KEYS + 1);
         }
     }
+}
+
+// 7. The rate cap is a promise ---------------------------------------------------
+
+/// The shortest time between request `i` and request `i + n` as the
+/// server saw them arrive.
+fn shortest_span(mut at: Vec<Instant>, n: usize) -> Duration {
+    at.sort();
+    at.windows(n + 1)
+        .map(|w| w[n] - w[0])
+        .min()
+        .expect("more than n requests")
+}
+
+#[test]
+fn no_more_than_qps_requests_arrive_in_any_second() {
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = (0..16)
+        .map(|i| picture(dir.path(), &format!("q{i:02}.png"), 70 + i))
+        .collect();
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args(["scan", "-o", "jsonl", "--qps", "5"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let at: Vec<Instant> = server.requests().iter().map(|r| r.at).collect();
+    assert_eq!(at.len(), 16);
+    // Any 6 consecutive arrivals span at least a second, less what the way
+    // from xocr's limiter to the server's clock can add to one request and
+    // not to the one five before it: xocr starts requests at least 1000 ms
+    // apart (its own clock), then each still has to be encoded, written to
+    // the socket and read by a server thread. On one idle machine over
+    // loopback that varies by well under a millisecond; the 10 ms allowed
+    // is for a loaded 2-core machine descheduling one of those threads,
+    // and is far less than one request's spacing at 5 per second (200 ms).
+    let span = shortest_span(at, 5);
+    eprintln!("shortest span of 6 consecutive requests: {span:?}");
+    assert!(
+        span >= Duration::from_millis(990),
+        "6 requests within {span:?}"
+    );
+}
+
+#[test]
+fn a_fractional_qps_lets_its_whole_part_into_any_second() {
+    // At 2.5 requests a second, no second may hold 3 (evenly spaced at
+    // 400 ms, 3 requests would start within 800 ms).
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = (0..8)
+        .map(|i| picture(dir.path(), &format!("f{i}.png"), 90 + i))
+        .collect();
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args(["scan", "-o", "jsonl", "--qps", "2.5"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let at: Vec<Instant> = server.requests().iter().map(|r| r.at).collect();
+    assert_eq!(at.len(), 8);
+    // The same 10 ms allowance for the way to the server's clock.
+    let span = shortest_span(at, 2);
+    eprintln!("shortest span of 3 consecutive requests: {span:?}");
+    assert!(
+        span >= Duration::from_millis(990),
+        "3 requests within {span:?}"
+    );
 }
