@@ -1116,3 +1116,188 @@ fn a_fractional_qps_lets_its_whole_part_into_any_second() {
         "3 requests within {span:?}"
     );
 }
+
+// 8. Odd files and names ---------------------------------------------------------
+
+/// Makes a FIFO at `path` with mkfifo(1); false when there is none.
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_fifo_in_a_folder_walk_is_skipped_without_opening_it() {
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir(&scans).unwrap();
+    picture(&scans, "a.png", 100);
+    // No picture extension: the walk would open them to look at their
+    // first bytes, and opening a FIFO waits for a writer forever.
+    if !mkfifo(&scans.join("pipe")) || !mkfifo(&scans.join("scan-0002.dat")) {
+        eprintln!("no mkfifo: skipped");
+        return;
+    }
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .timeout(Duration::from_secs(20))
+        .args(["scan", "-o", "jsonl", "-r"])
+        .arg(&scans)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "hung or failed: {}",
+        text(&out.stderr)
+    );
+    let records = jsonl(&out.stdout);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert!(records[0]["file"].as_str().unwrap().ends_with("a.png"));
+}
+
+#[test]
+fn a_fifo_named_on_the_command_line_fails_alone_and_does_not_hang() {
+    // Named explicitly, a FIFO is an input that fails with its reason
+    // (as the README says of pipes), without waiting for a writer; the
+    // rest of the batch runs.
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 101);
+    let fifo = dir.path().join("named.png");
+    if !mkfifo(&fifo) {
+        return;
+    }
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .timeout(Duration::from_secs(20))
+        .args(["scan", "-o", "jsonl"])
+        .arg(&fifo)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let records = jsonl(&out.stdout);
+    assert_eq!(records[1]["ok"], true);
+    let m = records[0]["error"]["message"].as_str().unwrap();
+    assert!(m.contains("not a regular file"), "{m}");
+}
+
+/// Writes `png(seed)` under `dir` at a name given as raw bytes.
+fn picture_at(dir: &Path, name: &[u8], seed: u8) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let p = dir.join(std::ffi::OsStr::from_bytes(name));
+    std::fs::write(&p, png(seed)).unwrap();
+    p
+}
+
+#[test]
+fn a_glob_over_a_folder_with_a_non_utf8_name_does_not_panic() {
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let gbk = dir.path().join("gbk");
+    std::fs::create_dir(&gbk).unwrap();
+    picture(&gbk, "a.png", 110);
+    // 东 in GBK: not UTF-8. One the pattern does not match, one it does.
+    picture_at(&gbk, b"\xB6\xAB.txt", 111);
+    picture_at(&gbk, b"\xB6\xAB.png", 112);
+    let pattern = format!("{}/*.png", gbk.display());
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args(["scan", "-o", "jsonl", &pattern])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let files: Vec<String> = jsonl(&out.stdout)
+        .iter()
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect();
+    let g = gbk.display();
+    assert_eq!(files, [format!("{g}/a.png"), format!("{g}/\\xB6\\xAB.png")]);
+    // The matched files' own bytes were sent.
+    assert_eq!(server.requests().len(), 2);
+    // A pattern that matches only the odd name, one that matches nothing.
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args(["scan", "-o", "jsonl", &format!("{g}/?*.txt")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .args(["scan", &format!("{g}/*.gif")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no file matches"));
+}
+
+#[test]
+fn two_non_utf8_names_get_two_labels() {
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let gbk = dir.path().join("gbk");
+    std::fs::create_dir(&gbk).unwrap();
+    // 东 and 动 in GBK: the same lossy text (two U+FFFD each).
+    picture_at(&gbk, b"\xB6\xAB.jpg", 120);
+    picture_at(&gbk, b"\xB6\xAF.jpg", 121);
+    // A UTF-8 name that reads like the escape of the first.
+    picture_at(&gbk, b"\\xB6\\xAB.jpg", 122);
+    let out = xocr(dir.path(), &server.url, TOKEN)
+        .current_dir(dir.path())
+        .args(["scan", "-o", "jsonl", "-r", "gbk"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut files: Vec<String> = jsonl(&out.stdout)
+        .iter()
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "gbk/\\\\xB6\\\\xAB.jpg",
+            "gbk/\\xB6\\xAB.jpg",
+            "gbk/\\xB6\\xAF.jpg"
+        ]
+    );
+    // Each picture was sent once.
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn a_list_of_inputs_is_bounded() {
+    let server = Hostile::start(|_| ok_answer());
+    let dir = tempfile::tempdir().unwrap();
+    let a = picture(dir.path(), "a.png", 130);
+    let run = |list: &Path| {
+        xocr(dir.path(), &server.url, TOKEN)
+            .timeout(Duration::from_secs(30))
+            .arg("scan")
+            .arg("--files-from")
+            .arg(list)
+            .output()
+            .unwrap()
+    };
+    // /dev/zero has no line end: the first line is too long at 4097 bytes.
+    let out = run(Path::new("/dev/zero"));
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--files-from /dev/zero: line 1 is longer than 4096 bytes"),
+        "{err}"
+    );
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, format!("{}\n{}\n", a.display(), "x".repeat(5000))).unwrap();
+    let out = run(&list);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("list.txt: line 2 is longer than 4096 bytes"),
+        "{err}"
+    );
+    assert!(server.requests().is_empty());
+    // A list within the bounds runs.
+    std::fs::write(&list, format!("{}\n", a.display())).unwrap();
+    assert_eq!(run(&list).status.code(), Some(0));
+}
