@@ -179,7 +179,7 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__scan)
-            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --fields --max-side --max-bytes --jpeg-quality --no-convert --normalized --strict --as-of --mask --include-images --save-images --engine --det-max-side --token --token-file --endpoint --type --timeout --jobs --qps --retries --backoff-base-ms --out-dir --force --mask-saved --shard --unordered --config --quiet --verbose --help"
+            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --csv-raw --fields --max-side --max-bytes --jpeg-quality --no-convert --normalized --strict --as-of --mask --include-images --save-images --engine --det-max-side --token --token-file --endpoint --type --timeout --max-reply-size --jobs --qps --retries --backoff-base-ms --out-dir --force --mask-saved --shard --unordered --config --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -250,6 +250,10 @@ _xocr() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-reply-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,7 +35,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l files-from -d 'Read i
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s o -l format -d 'Output format' -r -f -a "table\t'Aligned tables, one per file, for people'
 json\t'One JSON array with an object per input, in input order'
 jsonl\t'One JSON object per line, written as each file is done'
-csv\t'RFC 4180 CSV (see --csv-layout)'"
+csv\t'RFC 4180 CSV (see --csv-layout); a cell a spreadsheet would run as a formula gets a leading \' (see --csv-raw)'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-layout -d 'CSV layout (with -o csv)' -r -f -a "long\t'One row per item: file,type,key,description,value,error'
 wide\t'One row per file, a column per key (first-seen order), plus file,type,error'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l fields -d 'Keep only these keys in the output (comma-separated, e.g. name,id_number)' -r
@@ -52,6 +52,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token-file -d 'Read t
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l endpoint -d 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l type -d 'Request type sent to the service ("8": classify the document automatically)' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l timeout -d 'Seconds to wait for the connection and for the reply [default: 60]' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l max-reply-size -d 'Largest reply read from the service, e.g. 64M, 200MB (K, M, G: powers of 1024). Replies carry the pictures the service cuts out (portrait, crop) as base64 and may pass 10 MB; a reply over the limit fails its file, is not retried, and is not read further, so an endless reply cannot exhaust memory [default: 64M]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s j -l jobs -d 'Pictures in work at once: requests in flight with the service [default: 4]; pictures read in parallel with --engine local [default: the number of CPUs, at most 4]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l qps -d 'At most R requests per second across all workers (the account\'s limit). The rate also halves on a QPS-limit answer and recovers' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l retries -d 'Retries of a retry-class failure (5xx, resets, time-outs, codes such as 40002 or 40018), with exponential backoff and jitter' -r
@@ -61,6 +62,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l shard -d 'Scan only s
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l config -d 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-raw -d 'With -o csv: write every cell as it is. By default a cell that a spreadsheet would run as a formula (OWASP\'s CSV injection advice) is written with a single quote \' in front: a cell whose first character is = + - @, a tab or a carriage return, or whose first character after leading white space is = + - or @. A cell that is a plain number (-12.5, +86, 1e5) is left as it is. This covers values, keys (the wide layout\'s header too), descriptions and file names'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l no-convert -d 'Never re-encode: a picture outside the limits is rejected before upload, and a format the service does not list is sent as it is'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l normalized -d 'Show normalised values (ISO dates, M/F, card numbers without spaces…) in table and CSV cells instead of the raw text. JSON always has both'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l strict -d 'Count a file whose fields fail a check (ID check character, Luhn…) as failed (exit code 1)'

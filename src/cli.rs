@@ -56,7 +56,8 @@ pub enum Format {
     Json,
     /// One JSON object per line, written as each file is done.
     Jsonl,
-    /// RFC 4180 CSV (see --csv-layout).
+    /// RFC 4180 CSV (see --csv-layout); a cell a spreadsheet would run as a
+    /// formula gets a leading ' (see --csv-raw).
     Csv,
 }
 
@@ -81,7 +82,7 @@ pub enum CsvLayout {
 
 /// A size in bytes: a number with an optional K, M or G suffix (powers of
 /// 1024; `B`, `iB` and lower case accepted), e.g. `10M`, `3.5MB`, `800k`.
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let lower = t.to_ascii_lowercase();
     let unit_start = lower
@@ -165,6 +166,16 @@ pub struct ScanArgs {
     /// read Chinese text correctly.
     #[arg(long)]
     pub bom: bool,
+
+    /// With -o csv: write every cell as it is. By default a cell that a
+    /// spreadsheet would run as a formula (OWASP's CSV injection advice) is
+    /// written with a single quote ' in front: a cell whose first character
+    /// is = + - @, a tab or a carriage return, or whose first character after
+    /// leading white space is = + - or @. A cell that is a plain number
+    /// (-12.5, +86, 1e5) is left as it is. This covers values, keys (the
+    /// wide layout's header too), descriptions and file names.
+    #[arg(long)]
+    pub csv_raw: bool,
 
     /// Keep only these keys in the output (comma-separated, e.g. name,id_number).
     #[arg(long, value_delimiter = ',', value_name = "KEYS")]
@@ -251,6 +262,14 @@ pub struct ScanArgs {
     /// Seconds to wait for the connection and for the reply [default: 60].
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+
+    /// Largest reply read from the service, e.g. 64M, 200MB (K, M, G:
+    /// powers of 1024). Replies carry the pictures the service cuts out
+    /// (portrait, crop) as base64 and may pass 10 MB; a reply over the limit
+    /// fails its file, is not retried, and is not read further, so an
+    /// endless reply cannot exhaust memory [default: 64M]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_reply_size: Option<u64>,
 
     /// Pictures in work at once: requests in flight with the service
     /// [default: 4]; pictures read in parallel with --engine local [default:

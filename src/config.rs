@@ -25,6 +25,13 @@ pub const DEFAULT_TIMEOUT_SECS: f64 = 60.0;
 pub const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
 /// Longest time-out accepted, seconds (one day).
 pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+/// Largest reply read from the service when `--max-reply-size` (or
+/// `max_reply_size` in the config file) does not say, bytes: 64 MiB.
+/// A reply carries the pictures the service cuts out as base64: the crop of
+/// a picture of up to 10 MB (13.4 MB as base64) and smaller ones (portrait,
+/// number), so a real reply stays well under 40 MB, while `-j` replies in
+/// flight at 64 MiB each still fit in memory (1 GiB at `-j 16`).
+pub const DEFAULT_MAX_REPLY_BYTES: u64 = 64 << 20;
 
 /// The config file, `$XDG_CONFIG_HOME/xocr/config.toml` by default. Every key
 /// is optional; unknown keys are an error so a typo does not go unnoticed.
@@ -42,9 +49,21 @@ pub struct ConfigFile {
     pub timeout: Option<f64>,
     /// `remote` or `local`.
     pub engine: Option<EngineName>,
+    /// Largest reply read from the service: a size such as `"64M"`, or a
+    /// number of bytes.
+    pub max_reply_size: Option<SizeValue>,
     /// Where the file was read from (not a key of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// A size in the config file: `"64M"` (as `--max-reply-size` takes it) or
+/// a number of bytes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SizeValue {
+    Bytes(u64),
+    Text(String),
 }
 
 /// What to print and where to put pictures.
@@ -53,6 +72,8 @@ pub struct Output {
     pub format: Format,
     pub csv_layout: CsvLayout,
     pub bom: bool,
+    /// CSV cells written as they are, without the formula guard.
+    pub csv_raw: bool,
     /// Keys to keep; empty keeps all.
     pub fields: Vec<String>,
     pub include_images: bool,
@@ -150,24 +171,77 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
         }
     };
     let mut file: ConfigFile = toml::from_str(&text).map_err(|e| {
-        // Never quote the file: the offending line may hold the token.
-        let at = e
-            .span()
-            .map(|span| {
-                let before = &text[..span.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!(" at line {line}, column {column}")
-            })
-            .unwrap_or_default();
         usage(format!(
-            "config file {} is not valid TOML{at}: {}",
+            "config file {} is not valid TOML{}",
             path.display(),
-            e.message().trim_end()
+            toml_error(&text, &e)
         ))
     })?;
     file.path = Some(path);
     Ok(file)
+}
+
+/// The keys of the config file.
+const CONFIG_KEYS: &[&str] = &[
+    "token",
+    "endpoint",
+    "type",
+    "timeout",
+    "engine",
+    "max_reply_size",
+];
+
+/// Where a config file fails to parse and why, without a word of the file
+/// but a key name (only one of [`CONFIG_KEYS`]): the offending line may
+/// hold the token, and toml's own messages quote values (`invalid type:
+/// integer `12345678901234``) and lines. E.g. ` at line 2, column 9, key
+/// `token`: a value of the wrong type (expected a string)`.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let mut at = String::new();
+    if let Some(span) = e.span() {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        at = format!(" at line {line}, column {column}");
+        let line_text = text[line_start..].lines().next().unwrap_or("");
+        if let Some((key, _)) = line_text.split_once('=') {
+            let key = key.trim().trim_matches(['"', '\'']);
+            if let Some(known) = CONFIG_KEYS.iter().find(|k| **k == key) {
+                at.push_str(&format!(", key `{known}`"));
+            }
+        }
+    }
+    // Only what the schema says is repeated: what was expected, never what
+    // was found.
+    let message = e.message();
+    let expected = message
+        .split_once(", expected ")
+        .or_else(|| message.split_once("expected "))
+        .map(|(_, x)| x.trim_end().to_string());
+    let reason = if message.starts_with("unknown field") {
+        format!("an unknown key (the keys are {})", CONFIG_KEYS.join(", "))
+    } else if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid length")
+        || message.starts_with("unknown variant")
+    {
+        match expected.as_deref() {
+            Some("f64" | "i64" | "u64" | "a number") => {
+                "a value of the wrong type (expected a number)".to_string()
+            }
+            Some(x) if !x.contains('\n') => format!("a value of the wrong type (expected {x})"),
+            _ => "a value of the wrong type".to_string(),
+        }
+    } else if message.starts_with("data did not match any variant") {
+        "a value of the wrong type (expected a size such as \"64M\", or a number of bytes)"
+            .to_string()
+    } else if message.starts_with("duplicate key") {
+        "a key set twice".to_string()
+    } else {
+        "a syntax error (a string needs quotes on both sides: token = \"…\")".to_string()
+    };
+    format!("{at}: {reason}")
 }
 
 /// Resolves the settings of `xocr scan`. `env` looks up an environment
@@ -224,6 +298,7 @@ pub fn resolve(
                 ("--token-file", args.token_file.is_some()),
                 ("--endpoint", args.endpoint.is_some()),
                 ("--timeout", args.timeout.is_some()),
+                ("--max-reply-size", args.max_reply_size.is_some()),
             ];
             let given: Vec<&str> = service_only
                 .iter()
@@ -245,6 +320,7 @@ pub fn resolve(
             request_type,
             timeout: Duration::from_secs_f64(timeout),
             token: resolve_token(args, file, &env)?,
+            max_reply_bytes: max_reply_bytes(args, file)?,
         }),
         EngineName::Local => EngineSettings::Local {
             det_max_side: args.det_max_side.unwrap_or(DEFAULT_DET_MAX_SIDE),
@@ -256,6 +332,7 @@ pub fn resolve(
             format: args.format,
             csv_layout: args.csv_layout,
             bom: args.bom,
+            csv_raw: args.csv_raw,
             fields: args
                 .fields
                 .iter()
@@ -321,8 +398,8 @@ fn check_combinations(args: &ScanArgs) -> Result<()> {
             "--unordered goes with -o jsonl (the other formats keep input order)",
         ));
     }
-    if (args.bom || args.csv_layout != CsvLayout::Long) && format != Format::Csv {
-        return Err(usage("--bom and --csv-layout go with -o csv"));
+    if (args.bom || args.csv_raw || args.csv_layout != CsvLayout::Long) && format != Format::Csv {
+        return Err(usage("--bom, --csv-raw and --csv-layout go with -o csv"));
     }
     if args.include_images && !matches!(format, Format::Json | Format::Jsonl) {
         return Err(usage(
@@ -340,6 +417,29 @@ fn check_combinations(args: &ScanArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `--max-reply-size`, else the config file's `max_reply_size`, else
+/// [`DEFAULT_MAX_REPLY_BYTES`]. A config value that is not a size is a
+/// usage error (which does not quote it).
+fn max_reply_bytes(args: &ScanArgs, file: &ConfigFile) -> Result<u64> {
+    if let Some(n) = args.max_reply_size {
+        return Ok(n);
+    }
+    let bad = || {
+        usage(format!(
+            "max_reply_size in config file {} is not a size such as \"64M\" (K, M, G) or a number of bytes of at least 1",
+            file.path
+                .as_deref()
+                .map_or_else(|| "?".into(), |p| p.display().to_string())
+        ))
+    };
+    match &file.max_reply_size {
+        None => Ok(DEFAULT_MAX_REPLY_BYTES),
+        Some(SizeValue::Bytes(0)) => Err(bad()),
+        Some(SizeValue::Bytes(n)) => Ok(*n),
+        Some(SizeValue::Text(t)) => crate::cli::parse_size(t).map_err(|_| bad()),
+    }
 }
 
 fn resolve_token(
@@ -409,6 +509,36 @@ mod tests {
     }
 
     #[test]
+    fn config_errors_quote_no_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "token = 12345678901234\n",
+                "line 1, column 9, key `token`: a value of the wrong type (expected a string)",
+            ),
+            ("endpoint = \"x\"\ntoken = \"s3cr3t-value\n", "line 2"),
+            ("token: \"s3cr3t-value\"\n", "line 1"),
+            ("s3cr3t-value = 1\n", "an unknown key"),
+            (
+                "engine = \"s3cr3t-value\"\n",
+                "key `engine`: a value of the wrong type (expected `remote` or `local`)",
+            ),
+            ("timeout = \"s3cr3t-value\"\n", "key `timeout`"),
+            ("token = \"a\"\ntoken = \"s3cr3t-value\"\n", "line 2"),
+        ];
+        for (body, want) in cases {
+            let p = dir.path().join("c.toml");
+            std::fs::write(&p, body).unwrap();
+            let e = format!("{:#}", load_config(Some(&p)).unwrap_err());
+            assert!(e.contains("is not valid TOML at line"), "{body}: {e}");
+            assert!(e.contains(want), "{body}: {e}");
+            for secret in ["12345678901234", "s3cr3t"] {
+                assert!(!e.contains(secret), "{body}: {e}");
+            }
+        }
+    }
+
+    #[test]
     fn jobs_default_per_engine() {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         assert_eq!(jobs(&["xocr", "scan", "a.jpg"]), 4);
@@ -439,6 +569,8 @@ mod tests {
         assert!(
             err(&["xocr", "scan", "--engine", "local", "--qps", "2", "a.jpg"]).contains("--qps")
         );
+        let e = err(&["xocr", "scan", "--engine=local", "--max-reply-size=1M", "a"]);
+        assert!(e.starts_with("--max-reply-size only apply"), "{e}");
         let e = err(&[
             "xocr",
             "scan",

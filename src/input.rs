@@ -28,11 +28,20 @@ pub enum Source {
     Stdin,
 }
 
+/// Longest line of a `--files-from` list, bytes: Linux's PATH_MAX, so no
+/// path is longer.
+pub const MAX_LIST_LINE_BYTES: usize = 4096;
+/// Most lines a `--files-from` list may have (blank ones included).
+pub const MAX_LIST_LINES: usize = 1_000_000;
+/// Largest `--files-from` list, bytes.
+pub const MAX_LIST_BYTES: u64 = 256 * 1024 * 1024;
+
 /// One input, in the order it will be scanned and printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     /// The input as shown in output: the path as the user (or the directory
-    /// walk) gave it, or `-`.
+    /// walk) gave it, or `-`; see [`label_of`] for names that are not
+    /// printable UTF-8. No two inputs have the same label.
     pub label: String,
     pub source: Source,
 }
@@ -108,19 +117,63 @@ pub fn expand(args: &[String], opts: &ExpandOptions, stdin: impl BufRead) -> Res
     Ok(out)
 }
 
+/// Reads a `--files-from` list: one path a line (`\n` or `\r\n`), blank
+/// lines skipped, a byte-order mark at the start ignored. Fails with a usage
+/// error naming the list and the line when a line is longer than
+/// [`MAX_LIST_LINE_BYTES`] or not UTF-8, or the list has more than
+/// [`MAX_LIST_LINES`] lines or [`MAX_LIST_BYTES`] bytes, so that
+/// `--files-from /dev/zero` stops at once instead of filling memory.
 fn read_list(r: impl BufRead, name: &str) -> Result<Vec<String>> {
+    let mut r = r.take(MAX_LIST_BYTES + 1);
     let mut lines = Vec::new();
-    for (n, line) in r.lines().enumerate() {
-        let line = line.map_err(|e| usage(format!("cannot read --files-from {name}: {e}")))?;
-        let line = line.trim_end_matches('\r');
-        // A byte-order mark, as Windows editors write, is not part of a path.
-        let line = if n == 0 {
-            line.trim_start_matches('\u{feff}')
-        } else {
-            line
+    let mut line = Vec::new();
+    let mut read: u64 = 0;
+    for n in 1.. {
+        line.clear();
+        let got = (&mut r)
+            .take(MAX_LIST_LINE_BYTES as u64 + 2)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| usage(format!("cannot read --files-from {name}: {e}")))?;
+        if got == 0 {
+            break;
+        }
+        read += got as u64;
+        if read > MAX_LIST_BYTES {
+            return Err(usage(format!(
+                "--files-from {name} is larger than {} MiB: split the list",
+                MAX_LIST_BYTES >> 20
+            )));
+        }
+        if n > MAX_LIST_LINES {
+            return Err(usage(format!(
+                "--files-from {name} has more than {MAX_LIST_LINES} lines: split the list"
+            )));
+        }
+        let ended = line.last() == Some(&b'\n');
+        if ended {
+            line.pop();
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        if line.len() > MAX_LIST_LINE_BYTES || (!ended && got > MAX_LIST_LINE_BYTES) {
+            return Err(usage(format!(
+                "--files-from {name}: line {n} is longer than {MAX_LIST_LINE_BYTES} bytes, longer than any path (is it a list of paths, one a line?)"
+            )));
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            return Err(usage(format!(
+                "--files-from {name}: line {n} is not UTF-8 text"
+            )));
         };
-        if !line.trim().is_empty() {
-            lines.push(line.to_string());
+        // A byte-order mark, as Windows editors write, is not part of a path.
+        let text = if n == 1 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            text
+        };
+        if !text.trim().is_empty() {
+            lines.push(text.to_string());
         }
     }
     Ok(lines)
@@ -130,18 +183,91 @@ fn is_pattern(word: &str) -> bool {
     word.contains(['*', '?', '['])
 }
 
+/// Expands a glob pattern as a shell does: `*`, `?` and `[…]` within one
+/// name, `**` for any number of folders; a wildcard does not match a
+/// leading dot; unreadable folders are skipped. Walked here, one path
+/// component at a time with [`glob::Pattern`], rather than with
+/// `glob::glob`, which panics on a folder holding a name that is not UTF-8:
+/// such a name is matched as its lossy UTF-8 text. Sorted.
 fn glob_matches(pattern: &str) -> Result<Vec<PathBuf>> {
-    // As a shell does: `*` does not match a leading dot.
+    glob::Pattern::new(pattern).map_err(|e| usage(format!("bad glob pattern {pattern:?}: {e}")))?;
     let options = glob::MatchOptions {
         require_literal_leading_dot: true,
         ..glob::MatchOptions::new()
     };
-    let paths = glob::glob_with(pattern, options)
-        .map_err(|e| usage(format!("bad glob pattern {pattern:?}: {e}")))?;
-    // Unreadable entries are skipped, as a shell does.
-    let mut v: Vec<PathBuf> = paths.filter_map(|p| p.ok()).collect();
-    v.sort();
-    Ok(v)
+    let mut found: Vec<PathBuf> = vec![PathBuf::new()];
+    let components: Vec<std::path::Component> = Path::new(pattern).components().collect();
+    for (i, component) in components.iter().enumerate() {
+        let last = i + 1 == components.len();
+        let text = component.as_os_str().to_string_lossy();
+        let mut next = Vec::new();
+        if text == "**" {
+            for base in &found {
+                next.push(base.clone());
+                next.extend(sub_dirs(base));
+            }
+        } else if !is_pattern(&text) {
+            for base in &found {
+                let p = base.join(component.as_os_str());
+                if p.symlink_metadata().is_ok() {
+                    next.push(p);
+                }
+            }
+        } else {
+            let part = glob::Pattern::new(&text)
+                .map_err(|e| usage(format!("bad glob pattern {pattern:?}: {e}")))?;
+            for base in &found {
+                let dir = if base.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    base.as_path()
+                };
+                let Ok(entries) = std::fs::read_dir(dir) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let name = entry.file_name();
+                    let lossy = name.to_string_lossy();
+                    if lossy.starts_with('.') && !text.starts_with('.') {
+                        continue;
+                    }
+                    if part.matches_with(&lossy, options) {
+                        next.push(base.join(&name));
+                    }
+                }
+            }
+        }
+        if !last {
+            // Only folders lead further.
+            next.retain(|p| p.as_os_str().is_empty() || p.is_dir());
+        }
+        found = next;
+    }
+    found.retain(|p| !p.as_os_str().is_empty());
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+/// Every folder below `base` (not `base` itself), hidden ones and those
+/// below them skipped, symbolic links not followed.
+fn sub_dirs(base: &Path) -> Vec<PathBuf> {
+    let root = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .flatten()
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+            base.join(rel)
+        })
+        .collect()
 }
 
 fn add_path(path: PathBuf, recursive: bool, out: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) {
@@ -175,10 +301,37 @@ fn push(path: PathBuf, out: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) {
     let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
     if seen.insert(identity) {
         out.push(Input {
-            label: path.to_string_lossy().into_owned(),
+            label: label_of(&path),
             source: Source::Path(path),
         });
     }
+}
+
+/// How a path is shown in output: as it is when it is UTF-8 text without
+/// a backslash, a control character or a bidirectional control; otherwise
+/// escaped, losslessly: `\` as `\\`, a byte that is not UTF-8 as `\xB6`,
+/// a control character as `\x1b` or `\u{9b}`, a bidi control as `\u{202e}`
+/// (see [`crate::safe_text::terminal_safe`]). An escaped label always
+/// holds a backslash and a plain one never does, so two paths never get
+/// the same label.
+pub fn label_of(path: &Path) -> String {
+    use crate::safe_text::terminal_safe;
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && !text.contains('\\')
+        && matches!(terminal_safe(text), std::borrow::Cow::Borrowed(_))
+    {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&terminal_safe(&chunk.valid().replace('\\', "\\\\")));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Keeps the inputs of shard `k` of `n` (1-based): those whose label's
@@ -201,15 +354,76 @@ pub fn shard(inputs: Vec<Input>, k: u32, n: u32) -> Vec<Input> {
 /// True when the file's first bytes are those of a picture or document
 /// format ([`crate::preflight::sniff`]), whatever its name: a folder walk
 /// takes `scan-0001` and `photo.dat` too, and skips text and other files.
+/// Only a regular file is opened (a FIFO, socket or device is not a
+/// picture, and opening a FIFO waits for a writer), and it is opened
+/// without waiting ([`open_to_sniff`]) and checked again once open, so a
+/// file swapped for a FIFO meanwhile cannot hang the walk either.
 fn looks_like_picture(path: &Path) -> bool {
-    let mut head = [0u8; 512];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let Some(head) = sniff_head(path) else {
+        return false;
+    };
     !matches!(
-        crate::preflight::sniff(&head[..n]),
+        crate::preflight::sniff(&head),
         crate::preflight::Format::NotPicture(_)
     )
+}
+
+/// The first 512 bytes of `path` when, once opened, it is a regular file.
+fn sniff_head(path: &Path) -> Option<Vec<u8>> {
+    let mut f = open_to_sniff(path).ok()?;
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut head = vec![0u8; 512];
+    let n = f.read(&mut head).unwrap_or(0);
+    head.truncate(n);
+    Some(head)
+}
+
+/// Opens `path` for reading without waiting: `O_NONBLOCK`, whose value is
+/// 0o4000 on Linux on these architectures, makes opening a FIFO that has
+/// no writer return at once (reading a regular file is unchanged).
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "s390x",
+        target_arch = "powerpc64"
+    )
+))]
+fn open_to_sniff(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    const O_NONBLOCK: i32 = 0o4000;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere: a plain open, after the type check.
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "loongarch64",
+        target_arch = "s390x",
+        target_arch = "powerpc64"
+    )
+)))]
+fn open_to_sniff(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// True when the path's extension is one of [`PICTURE_EXTENSIONS`],
@@ -340,6 +554,50 @@ mod tests {
         };
         let got = expand(&[], &opts, list.as_bytes()).unwrap();
         assert_eq!(labels(&got), vec!["a[1].jpg", "b.jpg"]);
+    }
+
+    #[test]
+    fn labels_are_lossless_and_never_shared() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let l = |b: &[u8]| label_of(Path::new(OsStr::from_bytes(b)));
+        assert_eq!(l(b"gbk/\xB6\xAB.jpg"), "gbk/\\xB6\\xAB.jpg");
+        assert_ne!(l(b"gbk/\xB6\xAB.jpg"), l(b"gbk/\xB6\xAC.jpg"));
+        assert_eq!(l(b"plain/\xe5\xbc\xa0.jpg"), "plain/张.jpg");
+        // A name that reads like an escape is escaped itself.
+        assert_eq!(l(b"gbk/\\xB6\\xAB.jpg"), "gbk/\\\\xB6\\\\xAB.jpg");
+        assert_ne!(l(b"gbk/\\xB6\\xAB.jpg"), l(b"gbk/\xB6\xAB.jpg"));
+        assert_eq!(l(b"a\x1b[2J.png"), "a\\x1b[2J.png");
+        assert_ne!(l(b"a\x1b.png"), l(b"a\\x1b.png"));
+    }
+
+    #[test]
+    fn a_fifo_is_never_opened_to_sniff_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here
+        }
+        // Opened without a writer, it would block forever.
+        assert!(!looks_like_picture(&fifo));
+        assert_eq!(sniff_head(&fifo), None);
+    }
+
+    #[test]
+    fn list_lines_and_sizes_are_bounded() {
+        let long = format!("a.jpg\n{}\n", "x".repeat(5000));
+        let e = read_list(long.as_bytes(), "l.txt").unwrap_err().to_string();
+        assert!(e.contains("l.txt: line 2 is longer than 4096 bytes"), "{e}");
+        let zeros = std::io::BufReader::new(std::io::repeat(0));
+        let e = read_list(zeros, "/dev/zero").unwrap_err().to_string();
+        assert!(e.contains("/dev/zero: line 1 is longer"), "{e}");
+        let ok = format!("{}\r\n\nb.jpg", "y".repeat(4096));
+        assert_eq!(read_list(ok.as_bytes(), "l").unwrap().len(), 2);
+        let e = read_list(&b"a.jpg\n\xff.jpg\n"[..], "l")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2 is not UTF-8"), "{e}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod interrupt;
 pub mod output;
 pub mod preflight;
 pub mod record;
+pub mod safe_text;
 pub mod scan;
 pub mod scan_cmd;
 pub mod secret;

@@ -1,6 +1,19 @@
-//! A string that never prints: the service token.
+//! A string that never prints: the service token; and its redaction from
+//! text that came back from elsewhere.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// What the token, or a fragment of it, is replaced with.
+pub const REDACTED: &str = "<redacted>";
+
+/// Shortest run of the token's characters that [`Secret::redact_fragments`]
+/// treats as a fragment of it: 6 characters (of a token longer than that).
+/// A random 6-character run of a typical 32-character hex token turns up by
+/// chance about once in a billion positions, so the rule costs nothing in
+/// error messages, while a cut that leaves fewer than 6 characters of a
+/// token leaves little of it to guess.
+pub const MIN_FRAGMENT_CHARS: usize = 6;
 
 /// The service token. `Debug` and `Display` print `<redacted>`, so the token
 /// cannot leak through an error message, a `{:?}` in a log or a panic. The only
@@ -24,6 +37,252 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The redactor of this token, for text that came back from elsewhere
+    /// (see [`Redactor::redact`]). Build it once and keep it: it holds every
+    /// form of every character of the token.
+    pub fn redactor(&self) -> Redactor {
+        Redactor {
+            matcher: (!self.0.is_empty()).then(|| Box::new(Matcher::new(&self.0))),
+        }
+    }
+}
+
+/// Removes a token from text in every form it can come back in. Made by
+/// [`Secret::redactor`]; `Debug` prints nothing of the token.
+pub struct Redactor {
+    matcher: Option<Box<Matcher>>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Redactor(<redacted>)")
+    }
+}
+
+impl Redactor {
+    /// `text` with every occurrence of the token replaced by [`REDACTED`],
+    /// in any of the forms in which a server or a library can echo it back.
+    /// Each character of the token may appear:
+    /// - as it is; a white-space character also as any other one (text whose
+    ///   white space was collapsed);
+    /// - JSON-escaped (`\"`, `\\`, `\/`, `\n`, `\t`, `\uXXXX` in either
+    ///   case, surrogate pairs), Rust-escaped (`\u{…}`, `\'`, `\0`) or
+    ///   C-escaped (`\xHH`), and any of those escaped once more for JSON
+    ///   (a JSON text quoted inside JSON);
+    /// - percent-encoded (`%HH` in either case, a space also as `+`);
+    /// - as an HTML character reference (`&quot;`, `&amp;`, `&lt;`, `&gt;`,
+    ///   `&apos;`, `&#NN;`, `&#xHH;`).
+    ///
+    /// The forms may mix from one character to the next. Cost: linear in
+    /// the length of `text` for ordinary text. An empty token redacts nothing.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let Some(m) = &self.matcher else {
+            return Cow::Borrowed(text);
+        };
+        m.replace(text, |p| {
+            let (n, end) = m.run(text.as_bytes(), p, 0);
+            (n == m.chars.len()).then_some(end)
+        })
+    }
+
+    /// [`Redactor::redact`], then also every run of at least
+    /// [`MIN_FRAGMENT_CHARS`] consecutive characters of the token (any part
+    /// of it: the first characters left at the end of a cut text, the last
+    /// ones at the start of a text cut at the front, or the middle), in the
+    /// same forms. Meant for short texts such as an error message: its cost
+    /// grows with the text's length times the square of the token's.
+    pub fn redact_fragments<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let whole = self.redact(text);
+        let Some(m) = &self.matcher else {
+            return whole;
+        };
+        let total = m.chars.len();
+        if total <= MIN_FRAGMENT_CHARS {
+            return whole;
+        }
+        let bytes = whole.as_bytes();
+        let replaced = m.replace(&whole, |p| {
+            (0..total)
+                .map(|j| m.run(bytes, p, j))
+                .filter(|(n, _)| *n >= MIN_FRAGMENT_CHARS)
+                .map(|(_, end)| end)
+                .max()
+        });
+        match replaced {
+            Cow::Borrowed(_) => whole,
+            Cow::Owned(s) => Cow::Owned(s),
+        }
+    }
+}
+
+/// The token as a sequence of characters, each with every byte string it
+/// may appear as.
+struct Matcher {
+    chars: Vec<char>,
+    forms: Vec<Vec<Vec<u8>>>,
+    /// First bytes any form of any character starts with.
+    first: [bool; 256],
+}
+
+impl Matcher {
+    fn new(token: &str) -> Self {
+        let chars: Vec<char> = token.chars().collect();
+        let forms: Vec<Vec<Vec<u8>>> = chars.iter().map(|&c| char_forms(c)).collect();
+        let mut first = [false; 256];
+        for f in forms.iter().flatten() {
+            first[usize::from(f[0])] = true;
+        }
+        if chars.iter().any(|c| c.is_whitespace()) {
+            for b in (0..=255u8).filter(|b| b.is_ascii_whitespace() || *b >= 0xC0) {
+                first[usize::from(b)] = true;
+            }
+        }
+        Matcher {
+            chars,
+            forms,
+            first,
+        }
+    }
+
+    /// Matches the token's characters from number `j` on at byte `p` of
+    /// `text`: how many matched in a row, and the furthest end reached.
+    fn run(&self, text: &[u8], p: usize, j: usize) -> (usize, usize) {
+        let mut at = vec![p];
+        let mut matched = 0;
+        let mut end = p;
+        for i in j..self.chars.len() {
+            let mut next = Vec::new();
+            for &q in &at {
+                self.ends(i, text, q, &mut next);
+            }
+            if next.is_empty() {
+                break;
+            }
+            next.sort_unstable();
+            next.dedup();
+            matched += 1;
+            end = *next.last().expect("not empty");
+            at = next;
+        }
+        (matched, end)
+    }
+
+    /// Where character `i` of the token ends when it starts at byte `p`.
+    fn ends(&self, i: usize, text: &[u8], p: usize, out: &mut Vec<usize>) {
+        let rest = &text[p..];
+        for f in &self.forms[i] {
+            if rest.starts_with(f) {
+                out.push(p + f.len());
+            }
+        }
+        if self.chars[i].is_whitespace()
+            && let Some(c) = first_char(rest).filter(|c| c.is_whitespace())
+        {
+            out.push(p + c.len_utf8());
+        }
+    }
+
+    /// `text` with the span `[p, end)` replaced by [`REDACTED`] wherever
+    /// `matched(p)` gives an `end`, scanning from the start.
+    fn replace<'a>(&self, text: &'a str, matched: impl Fn(usize) -> Option<usize>) -> Cow<'a, str> {
+        let bytes = text.as_bytes();
+        let mut out = String::new();
+        let mut copied = 0;
+        let mut p = 0;
+        while p < bytes.len() {
+            if self.first[usize::from(bytes[p])]
+                && text.is_char_boundary(p)
+                && let Some(end) = matched(p).filter(|e| *e > p)
+            {
+                out.push_str(&text[copied..p]);
+                out.push_str(REDACTED);
+                copied = end;
+                p = end;
+                continue;
+            }
+            p += 1;
+        }
+        if copied == 0 {
+            Cow::Borrowed(text)
+        } else {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+fn first_char(bytes: &[u8]) -> Option<char> {
+    let head = &bytes[..bytes.len().min(4)];
+    let s = match std::str::from_utf8(head) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+    };
+    s.chars().next()
+}
+
+/// Every byte string character `c` may appear as (see [`Redactor::redact`]).
+fn char_forms(c: char) -> Vec<Vec<u8>> {
+    let cp = u32::from(c);
+    let mut escaped: Vec<String> = Vec::new();
+    let named = match c {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        '/' => Some("\\/"),
+        '\n' => Some("\\n"),
+        '\r' => Some("\\r"),
+        '\t' => Some("\\t"),
+        '\u{8}' => Some("\\b"),
+        '\u{c}' => Some("\\f"),
+        '\0' => Some("\\0"),
+        '\'' => Some("\\'"),
+        _ => None,
+    };
+    escaped.extend(named.map(str::to_string));
+    if cp <= 0xFFFF {
+        escaped.push(format!("\\u{cp:04x}"));
+        escaped.push(format!("\\u{cp:04X}"));
+    } else {
+        let v = cp - 0x1_0000;
+        let (hi, lo) = (0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
+        escaped.push(format!("\\u{hi:04x}\\u{lo:04x}"));
+        escaped.push(format!("\\u{hi:04X}\\u{lo:04X}"));
+    }
+    escaped.push(format!("\\u{{{cp:x}}}"));
+    if cp < 0x80 {
+        escaped.push(format!("\\x{cp:02x}"));
+        escaped.push(format!("\\x{cp:02X}"));
+    }
+    // Escaped once more, as a JSON string quoted inside JSON shows them.
+    let doubled: Vec<String> = escaped
+        .iter()
+        .map(|e| e.replace('\\', "\\\\").replace('"', "\\\""))
+        .collect();
+    let mut forms: Vec<String> = vec![c.to_string()];
+    forms.extend(escaped);
+    forms.extend(doubled);
+    let utf8 = c.to_string();
+    forms.push(utf8.bytes().map(|b| format!("%{b:02X}")).collect());
+    forms.push(utf8.bytes().map(|b| format!("%{b:02x}")).collect());
+    if c == ' ' {
+        forms.push("+".into());
+    }
+    let entity = match c {
+        '"' => Some("&quot;"),
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '\'' => Some("&apos;"),
+        _ => None,
+    };
+    forms.extend(entity.map(str::to_string));
+    forms.push(format!("&#{cp};"));
+    forms.push(format!("&#x{cp:x};"));
+    forms.push(format!("&#x{cp:X};"));
+    let mut bytes: Vec<Vec<u8>> = forms.into_iter().map(String::into_bytes).collect();
+    bytes.sort();
+    bytes.dedup();
+    bytes
 }
 
 impl fmt::Debug for Secret {
@@ -49,5 +308,69 @@ mod tests {
         assert_eq!(format!("{s}"), "<redacted>");
         assert_eq!(format!("{s:?}"), "<redacted>");
         assert_eq!(format!("{:?}", Some(s.clone())), "Some(<redacted>)");
+    }
+
+    const HOSTILE: &str = "ab\"c\\d\te\nf g-ü中😀-123456";
+
+    fn escaped_forms(t: &str) -> Vec<String> {
+        let json = serde_json::to_string(t).unwrap();
+        let json = json[1..json.len() - 1].to_string();
+        let pct: String = t.bytes().map(|b| format!("%{b:02X}")).collect();
+        let ascii_json: String = t
+            .encode_utf16()
+            .map(|u| {
+                if (0x20..0x7f).contains(&u) && u != 0x22 && u != 0x5c {
+                    char::from(u as u8).to_string()
+                } else {
+                    format!("\\u{u:04x}")
+                }
+            })
+            .collect();
+        let double = serde_json::to_string(&json).unwrap();
+        vec![
+            t.to_string(),
+            json,
+            pct.replace("%20", "+"),
+            pct.to_lowercase(),
+            pct,
+            ascii_json,
+            double[1..double.len() - 1].to_string(),
+            format!("{t:?}").trim_matches('"').to_string(),
+            t.split_whitespace().collect::<Vec<_>>().join(" "),
+        ]
+    }
+
+    #[test]
+    fn redacts_every_form_of_the_token() {
+        let s = Secret::new(HOSTILE).redactor();
+        for form in escaped_forms(HOSTILE) {
+            let text = format!("before {form} after");
+            assert_eq!(s.redact(&text), "before <redacted> after", "{form}");
+        }
+        let mixed = "x ab%22c\\\\d%09e\\nf+g-\\u00fc中😀-123456 y";
+        assert_eq!(s.redact(mixed), "x <redacted> y");
+        let html = "<p>ab&quot;c\\d&#9;e\nf g-&#xfc;中😀-123456</p>";
+        assert_eq!(s.redact(html), "<p><redacted></p>");
+        assert!(matches!(s.redact("nothing here"), Cow::Borrowed(_)));
+        assert_eq!(Secret::new("").redactor().redact("abc"), "abc");
+    }
+
+    #[test]
+    fn redacts_fragments_of_six_characters_or_more() {
+        let s = Secret::new("0123456789abcdef").redactor();
+        assert_eq!(s.redact_fragments("cut: 012345"), "cut: <redacted>");
+        assert_eq!(s.redact_fragments("bcdef and more"), "bcdef and more");
+        assert_eq!(s.redact_fragments("abcdef and more"), "<redacted> and more");
+        assert_eq!(s.redact_fragments("x 6789ab y"), "x <redacted> y");
+        let h = Secret::new(HOSTILE).redactor();
+        let head: String = HOSTILE.chars().take(8).collect();
+        for form in escaped_forms(&head) {
+            let text = format!("end: {form}");
+            assert_eq!(h.redact_fragments(&text), "end: <redacted>", "{form}");
+        }
+        // A short token has no fragments, only the whole.
+        let short = Secret::new("abcdef").redactor();
+        assert_eq!(short.redact_fragments("abcde"), "abcde");
+        assert_eq!(short.redact_fragments("xabcdefx"), "x<redacted>x");
     }
 }

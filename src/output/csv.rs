@@ -1,5 +1,8 @@
-//! `-o csv`: RFC 4180 through the `csv` crate, long or wide layout.
+//! `-o csv`: RFC 4180 through the `csv` crate, long or wide layout, every
+//! cell guarded against formula injection unless `--csv-raw`.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::{Cells, Sink, failed_checks_cell};
@@ -17,6 +20,71 @@ fn writer(
     Ok(csv::WriterBuilder::new().flexible(false).from_writer(out))
 }
 
+/// A cell as written: unless `raw`, a cell a spreadsheet would run as a
+/// formula gets a single quote in front, as OWASP advises against CSV
+/// injection. Guarded: a cell whose first character is `=`, `+`, `-`, `@`,
+/// a tab or a carriage return, or whose first character after leading
+/// white space is `=`, `+`, `-` or `@`; not a cell that is a plain number
+/// (an optional sign, digits with an optional fraction, an optional
+/// exponent: `-12.5`, `+86`, `1e5`), which a spreadsheet reads as the number
+/// it is.
+pub fn guard(cell: &str, raw: bool) -> Cow<'_, str> {
+    let starts = |c: char| matches!(c, '=' | '+' | '-' | '@');
+    let first = cell.chars().next();
+    let after_blank = cell.trim_start().chars().next();
+    let risky = first.is_some_and(|c| starts(c) || c == '\t' || c == '\r')
+        || after_blank.is_some_and(starts);
+    if raw || !risky || is_plain_number(cell) {
+        Cow::Borrowed(cell)
+    } else {
+        Cow::Owned(format!("'{cell}"))
+    }
+}
+
+/// `[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?`, nothing else.
+fn is_plain_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let mut n = digits(&mut i);
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Writes one row, each cell through [`guard`].
+fn write_row<S: AsRef<str>>(
+    w: &mut csv::Writer<Box<dyn Write + Send>>,
+    cells: &[S],
+    raw: bool,
+) -> io::Result<()> {
+    w.write_record(cells.iter().map(|c| guard(c.as_ref(), raw).into_owned()))
+        .map_err(io_err)
+}
+
 fn io_err(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -30,15 +98,18 @@ pub struct LongCsv {
     out: Option<Box<dyn Write + Send>>,
     bom: bool,
     cells: Cells,
+    /// Cells as they are, without [`guard`].
+    raw: bool,
     w: Option<csv::Writer<Box<dyn Write + Send>>>,
 }
 
 impl LongCsv {
-    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells, raw: bool) -> Self {
         LongCsv {
             out: Some(out),
             bom,
             cells,
+            raw,
             w: None,
         }
     }
@@ -68,23 +139,29 @@ impl Sink for LongCsv {
         let doc_type = r.doc_type.clone().unwrap_or_default();
         let error = r.error_line().unwrap_or_default();
         let checks = failed_checks_cell(r);
-        let cells = self.cells;
+        let (cells, raw) = (self.cells, self.raw);
         let w = self.writer()?;
         if r.items.is_empty() {
-            w.write_record([r.file.as_str(), &doc_type, "", "", "", &error, &checks])
-                .map_err(io_err)?;
+            write_row(
+                w,
+                &[r.file.as_str(), &doc_type, "", "", "", &error, &checks],
+                raw,
+            )?;
         }
         for item in &r.items {
-            w.write_record([
-                r.file.as_str(),
-                &doc_type,
-                &item.key,
-                &item.description,
-                &cells.value(item),
-                &error,
-                &checks,
-            ])
-            .map_err(io_err)?;
+            write_row(
+                w,
+                &[
+                    r.file.as_str(),
+                    &doc_type,
+                    &item.key,
+                    &item.description,
+                    &cells.value(item),
+                    &error,
+                    &checks,
+                ],
+                raw,
+            )?;
         }
         w.flush()
     }
@@ -111,17 +188,26 @@ pub struct WideCsv {
     out: Option<Box<dyn Write + Send>>,
     bom: bool,
     cells: Cells,
+    /// Cells as they are, without [`guard`].
+    raw: bool,
+    /// Column keys in first-seen order.
     keys: Vec<String>,
+    /// Each key's index in `keys`: finding a key's column is one lookup,
+    /// not a walk of every column seen so far (which made 50,000 distinct
+    /// keys take seconds).
+    columns: HashMap<String, usize>,
     rows: Vec<WideRow>,
 }
 
 impl WideCsv {
-    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells, raw: bool) -> Self {
         WideCsv {
             out: Some(out),
             bom,
             cells,
+            raw,
             keys: Vec::new(),
+            columns: HashMap::new(),
             rows: Vec::new(),
         }
     }
@@ -131,10 +217,11 @@ impl Sink for WideCsv {
     fn record(&mut self, r: &Record) -> io::Result<()> {
         let mut cells = Vec::with_capacity(r.items.len());
         for item in &r.items {
-            let col = match self.keys.iter().position(|k| *k == item.key) {
-                Some(i) => i,
+            let col = match self.columns.get(&item.key) {
+                Some(&i) => i,
                 None => {
                     self.keys.push(item.key.clone());
+                    self.columns.insert(item.key.clone(), self.keys.len() - 1);
                     self.keys.len() - 1
                 }
             };
@@ -159,7 +246,7 @@ impl Sink for WideCsv {
         header.extend(self.keys.iter().cloned());
         header.push("error".into());
         header.push("checks_failed".into());
-        w.write_record(&header).map_err(io_err)?;
+        write_row(&mut w, &header, self.raw)?;
         for r in self.rows.drain(..) {
             let mut row = vec![String::new(); self.keys.len() + 4];
             row[0] = r.file;
@@ -177,8 +264,46 @@ impl Sink for WideCsv {
             let n = row.len();
             row[n - 2] = r.error;
             row[n - 1] = r.checks_failed;
-            w.write_record(&row).map_err(io_err)?;
+            write_row(&mut w, &row, self.raw)?;
         }
         w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_guarded_and_numbers_kept() {
+        for (cell, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("\t=1", "'\t=1"),
+            ("\rx", "'\rx"),
+            ("  =1+1", "'  =1+1"),
+            ("\n@x", "'\n@x"),
+            ("+86 138 0013 8000", "'+86 138 0013 8000"),
+            ("-", "'-"),
+            ("-12.5", "-12.5"),
+            ("+86", "+86"),
+            ("1e5", "1e5"),
+            ("-.5E-3", "-.5E-3"),
+            ("张三", "张三"),
+            ("a=b", "a=b"),
+            ("", ""),
+            ("  plain", "  plain"),
+        ] {
+            assert_eq!(guard(cell, false), want, "{cell:?}");
+            assert_eq!(guard(cell, true), cell, "{cell:?}");
+        }
+        for not in ["1e", "+", ".", "1.2.3", "--1", "0x10", "1 2"] {
+            assert!(!is_plain_number(not), "{not}");
+        }
     }
 }

@@ -33,8 +33,18 @@ pub fn sink(settings: &Output, out: Box<dyn Write + Send>) -> Box<dyn Sink + Sen
         Format::Json => Box::new(json::JsonSink::array(out)),
         Format::Jsonl => Box::new(json::JsonSink::lines(out)),
         Format::Csv => match settings.csv_layout {
-            CsvLayout::Long => Box::new(csv::LongCsv::new(out, settings.bom, cells)),
-            CsvLayout::Wide => Box::new(csv::WideCsv::new(out, settings.bom, cells)),
+            CsvLayout::Long => Box::new(csv::LongCsv::new(
+                out,
+                settings.bom,
+                cells,
+                settings.csv_raw,
+            )),
+            CsvLayout::Wide => Box::new(csv::WideCsv::new(
+                out,
+                settings.bom,
+                cells,
+                settings.csv_raw,
+            )),
         },
     };
     if settings.mask {

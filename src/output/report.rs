@@ -11,12 +11,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::tally::Tally;
 use crate::record::{Class, Record};
+use crate::safe_text::terminal_safe;
 
 /// Writes one line on stderr, `xocr: ` first. A stderr that went away is
 /// not an error: there is nobody left to tell.
+/// Control characters and bidi controls in what it says (file names,
+/// server messages) are escaped ([`terminal_safe`]), so nothing from
+/// outside can move the cursor, retitle the window or reorder the line.
 fn line(text: impl Display) {
+    let text = text.to_string();
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "xocr: {text}");
+    let _ = writeln!(err, "xocr: {}", terminal_safe(&text));
 }
 
 /// An error that ends the command (`xocr: error: …`), printed even with

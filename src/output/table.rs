@@ -1,5 +1,8 @@
 //! `-o table`: a heading and an aligned table per file, for people. Widths
-//! are measured in terminal columns, so Chinese text lines up.
+//! are measured in terminal columns, so Chinese text lines up. Every text
+//! from outside (file names, the service's types, keys, labels and values)
+//! is printed through [`terminal_safe`]: its control characters, escape
+//! sequences and bidirectional controls show as `\x1b`, `\u{202e}`…
 
 use std::io::{self, Write};
 
@@ -8,6 +11,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use super::{Cells, Sink};
 use crate::record::Record;
+use crate::safe_text::terminal_safe;
 
 pub struct TableSink {
     out: anstream::AutoStream<Box<dyn Write + Send>>,
@@ -39,17 +43,17 @@ impl Sink for TableSink {
         }
         self.count += 1;
         let bold = Style::new().bold();
-        let doc_type = r.doc_type.as_deref().unwrap_or("");
+        let doc_type = terminal_safe(r.doc_type.as_deref().unwrap_or(""));
         let desc = r
             .type_description
             .as_deref()
             .filter(|d| !d.is_empty())
-            .map(|d| format!(" ({d})"))
+            .map(|d| format!(" ({})", terminal_safe(d)))
             .unwrap_or_default();
         writeln!(
             self.out,
             "{bold}{}{bold:#}  {doc_type}{desc}  angle {}°",
-            r.file,
+            terminal_safe(&r.file),
             r.image_angle.unwrap_or(0)
         )?;
         if r.items.is_empty() {
@@ -68,15 +72,15 @@ impl Sink for TableSink {
             .set_header(header);
         for item in &r.items {
             let mut row = vec![
-                item.description.clone(),
-                item.key.clone(),
-                self.cells.value(item),
+                terminal_safe(&item.description).into_owned(),
+                terminal_safe(&item.key).into_owned(),
+                terminal_safe(&self.cells.value(item)).into_owned(),
             ];
             if !failed.is_empty() {
                 let marks: Vec<String> = failed
                     .iter()
                     .filter(|c| c.field == item.key)
-                    .map(|c| format!("✗ {}", c.check))
+                    .map(|c| format!("✗ {}", terminal_safe(&c.check)))
                     .collect();
                 row.push(marks.join(" "));
             }
@@ -84,7 +88,13 @@ impl Sink for TableSink {
         }
         writeln!(self.out, "{table}")?;
         for c in &failed {
-            writeln!(self.out, "  ✗ {} ({}): {}", c.field, c.check, c.detail)?;
+            writeln!(
+                self.out,
+                "  ✗ {} ({}): {}",
+                terminal_safe(&c.field),
+                terminal_safe(&c.check),
+                terminal_safe(&c.detail)
+            )?;
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ mod completions;
 mod corpus;
 mod edges;
 mod fields;
+mod hostile;
 mod inputs;
 #[cfg(feature = "local")]
 mod local;

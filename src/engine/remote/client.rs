@@ -9,11 +9,8 @@ use base64::Engine as _;
 
 use super::{Service, codes, wire};
 use crate::engine::{ErrorClass, Failure, Reading};
-use crate::secret::Secret;
-
-/// Largest reply body read, bytes. Replies carry base64 pictures and may pass
-/// 10 MB; this only guards against an endless stream.
-pub const MAX_REPLY_BYTES: u64 = 512 * 1024 * 1024;
+use crate::safe_text::terminal_safe;
+use crate::secret::{REDACTED, Redactor, Secret};
 
 /// Why a request did not give a result.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +33,26 @@ pub enum ApiError {
     /// A reply that is not the documented JSON.
     #[error("malformed reply from the service: {0}")]
     Malformed(String),
+    /// An HTTP redirect (3xx). xocr never follows one: the request would
+    /// carry the picture and the token to another address, and whatever
+    /// answers there would be taken as the result. Class stop: every file
+    /// would get the same. `location` is the `Location` header with the
+    /// token redacted, shortened to 160 characters and with control
+    /// characters escaped, or empty when there was none.
+    #[error(
+        "HTTP {status} redirect from the service{}: the endpoint URL is wrong (xocr never follows a redirect)",
+        if location.is_empty() { " without a Location".to_string() } else { format!(" to {location}") }
+    )]
+    Redirect { status: u16, location: String },
+    /// A reply body larger than the limit (`--max-reply-size`), bytes:
+    /// announced by its `Content-Length`, or found while reading, which
+    /// stops one byte past the limit. Class file, never retried: the same
+    /// request would get the same reply, downloaded again.
+    #[error(
+        "the service's reply is larger than {} (--max-reply-size): not read further",
+        size_text(*limit)
+    )]
+    ReplyTooLarge { limit: u64 },
 }
 
 impl ApiError {
@@ -50,6 +67,8 @@ impl ApiError {
                 _ => ErrorClass::File,
             },
             ApiError::Transport(_) | ApiError::Malformed(_) => ErrorClass::Retry,
+            ApiError::Redirect { .. } => ErrorClass::Stop,
+            ApiError::ReplyTooLarge { .. } => ErrorClass::File,
         }
     }
 
@@ -74,6 +93,12 @@ impl ApiError {
             ApiError::Transport(_) => {
                 Some("check the endpoint URL, the network and any proxy settings")
             }
+            ApiError::Redirect { .. } => Some(
+                "check --endpoint / XOCR_ENDPOINT: give the URL the service answers at itself, if you trust where the redirect points",
+            ),
+            ApiError::ReplyTooLarge { .. } => Some(
+                "raise --max-reply-size (or max_reply_size in the config file) if the service's replies are really this large",
+            ),
             _ => None,
         }
     }
@@ -96,6 +121,10 @@ pub struct Client {
     endpoint: String,
     request_type: String,
     token: Secret,
+    /// Takes the token out of whatever the server sends back.
+    redactor: Redactor,
+    /// Largest reply body read, bytes.
+    max_reply_bytes: u64,
 }
 
 impl Client {
@@ -106,6 +135,8 @@ impl Client {
         let t = Some(service.timeout);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A 3xx comes back as a response, never followed.
+            .max_redirects(0)
             .timeout_connect(t)
             .timeout_send_request(t)
             .timeout_send_body(t)
@@ -121,28 +152,42 @@ impl Client {
             endpoint: service.endpoint.clone(),
             request_type: service.request_type.clone(),
             token: service.token.clone(),
+            redactor: service.token.redactor(),
+            max_reply_bytes: service.max_reply_bytes,
         }
     }
 
     /// Sends one picture (its file bytes as they are) and returns the result.
     /// Fails with [`ApiError`] when the service answers an error code, the
-    /// HTTP status is not 200, the transport fails, or the reply is not the
-    /// documented JSON. The token never appears in the error.
+    /// HTTP status is not 200 (a redirect is never followed), the transport
+    /// fails, the reply is larger than the service's `max_reply_bytes`, or it
+    /// is not the documented JSON. The token never appears in the error, nor
+    /// in the result, in any form it can be echoed in ([`Redactor::redact`]).
     pub fn recognize(&self, picture: &[u8]) -> Result<Reading, ApiError> {
+        self.send(&self.request_body(picture)?)
+    }
+
+    /// The request body for `picture`: JSON with its bytes in base64
+    /// (standard alphabet), the request type and the token. Built once per
+    /// picture, so retries and the rate limit see only the sending.
+    pub fn request_body(&self, picture: &[u8]) -> Result<Vec<u8>, ApiError> {
         let image = base64::engine::general_purpose::STANDARD.encode(picture);
-        let body = serde_json::to_vec(&wire::Request {
+        serde_json::to_vec(&wire::Request {
             image: &image,
             request_type: &self.request_type,
             token: self.token.expose(),
         })
-        .map_err(|e| ApiError::Malformed(format!("cannot build the request: {e}")))?;
-        drop(image);
+        .map_err(|e| ApiError::Malformed(format!("cannot build the request: {e}")))
+    }
+
+    /// Sends a body from [`request_body`](Self::request_body) and reads the
+    /// reply, failing as [`recognize`](Self::recognize) does.
+    pub fn send(&self, body: &[u8]) -> Result<Reading, ApiError> {
         let result = self
             .agent
             .post(&self.endpoint)
             .header("Content-Type", "application/json")
-            .send(&body[..]);
-        drop(body);
+            .send(body);
         let mut response = result.map_err(|e| self.redact(transport_error(e)))?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -151,33 +196,50 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let mut bytes = Vec::new();
-        let read = response
-            .body_mut()
-            .as_reader()
-            .take(MAX_REPLY_BYTES)
-            .read_to_end(&mut bytes);
-        if let Err(e) = read {
-            return Err(self.redact(ApiError::Transport(format!(
-                "the service's reply was cut short: {e}"
-            ))));
+        if (300..400).contains(&status) {
+            let location = response
+                .headers()
+                .get("location")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
+            return Err(self.redact(ApiError::Redirect {
+                status,
+                location: quote(&self.redactor, &location, MAX_LOCATION_CHARS),
+            }));
         }
+        let limit = self.max_reply_bytes;
+        let headers = response.headers();
+        let declared = headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        // A compressed body's length says little about the decoded one.
+        if declared.is_some_and(|n| n > limit) && !headers.contains_key("content-encoding") {
+            return Err(ApiError::ReplyTooLarge { limit });
+        }
+        let bytes = match read_capped(response.body_mut().as_reader(), limit) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Err(ApiError::ReplyTooLarge { limit }),
+            Err(e) => {
+                return Err(self.redact(ApiError::Transport(format!(
+                    "the service's reply was cut short: {e}"
+                ))));
+            }
+        };
         if status != 200 {
             return Err(self.redact(ApiError::Http {
                 status,
                 retry_after,
-                detail: snippet(&bytes),
+                detail: snippet(&bytes, &self.redactor),
             }));
         }
-        parse_reply(&bytes).map_err(|e| self.redact(e))
+        parse(&bytes, &self.redactor).map_err(|e| self.redact(e))
     }
 
+    /// The last pass over every error: fragments of the token redacted and
+    /// control characters escaped in all its texts, whatever made them.
     fn redact(&self, e: ApiError) -> ApiError {
-        let token = self.token.expose();
-        if token.is_empty() {
-            return e;
-        }
-        let clean = |s: String| s.replace(token, "<redacted>");
+        let clean = |s: String| terminal_safe(&self.redactor.redact_fragments(&s)).into_owned();
         match e {
             ApiError::Service { code, message } => ApiError::Service {
                 code,
@@ -194,13 +256,66 @@ impl Client {
             },
             ApiError::Transport(m) => ApiError::Transport(clean(m)),
             ApiError::Malformed(m) => ApiError::Malformed(clean(m)),
+            ApiError::Redirect { status, location } => ApiError::Redirect {
+                status,
+                location: clean(location),
+            },
+            e @ ApiError::ReplyTooLarge { .. } => e,
         }
+    }
+}
+
+/// Reads `r` to its end, or `None` as soon as it holds more than `limit`
+/// bytes. The buffer never grows past `limit + 1` bytes, so a reply that
+/// never ends costs at most that much memory.
+fn read_capped(r: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut r = r.take(limit.saturating_add(1));
+    let mut bytes: Vec<u8> = Vec::with_capacity(cap.min(64 * 1024));
+    loop {
+        if bytes.len() == bytes.capacity() {
+            let want = (bytes.capacity() * 2).min(cap);
+            if want == bytes.len() {
+                break;
+            }
+            bytes.reserve_exact(want - bytes.len());
+        }
+        let len = bytes.len();
+        let room = (bytes.capacity() - len).min(64 * 1024);
+        bytes.resize(len + room, 0);
+        match r.read(&mut bytes[len..]) {
+            Ok(0) => {
+                bytes.truncate(len);
+                break;
+            }
+            Ok(n) => bytes.truncate(len + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => bytes.truncate(len),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// A byte count as people read limits: `64 MiB`, `800 KiB`, `1000 bytes`.
+fn size_text(n: u64) -> String {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
     }
 }
 
 /// Turns a reply body into a result: code 200 with a `result` object, or the
 /// error it names.
 pub fn parse_reply(bytes: &[u8]) -> Result<Reading, ApiError> {
+    parse(bytes, &Secret::new("").redactor())
+}
+
+/// [`parse_reply`], taking the token out of the error texts (see [`quote`])
+/// and out of the result's texts.
+fn parse(bytes: &[u8], redactor: &Redactor) -> Result<Reading, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::Malformed("empty body".into()));
     }
@@ -208,21 +323,41 @@ pub fn parse_reply(bytes: &[u8]) -> Result<Reading, ApiError> {
         if e.is_eof() {
             ApiError::Malformed(format!("the JSON ends early after {} bytes", bytes.len()))
         } else if e.is_data() {
-            ApiError::Malformed(format!("a field has the wrong type: {e}"))
+            // serde quotes the offending value.
+            let why = quote(redactor, &e.to_string(), MAX_MESSAGE_CHARS);
+            ApiError::Malformed(format!("a field has the wrong type: {why}"))
         } else {
-            ApiError::Malformed(format!("not JSON ({e}){}", snippet(bytes)))
+            ApiError::Malformed(format!("not JSON ({e}){}", snippet(bytes, redactor)))
         }
     })?;
     match (reply.code, reply.result) {
         (200, Some(mut result)) => {
             result.cost_time = reply.cost_time;
+            redact_result(&mut result, redactor);
             Ok(result)
         }
         (200, None) => Err(ApiError::Malformed("code 200 without a result".into())),
         (code, _) => Err(ApiError::Service {
             code,
-            message: reply.message,
+            message: quote(redactor, &reply.message, MAX_MESSAGE_CHARS),
         }),
+    }
+}
+
+/// A result that echoes the token (in a value, a key, a description or
+/// the type) has it redacted there too.
+fn redact_result(result: &mut Reading, redactor: &Redactor) {
+    let fix = |s: &mut String| {
+        if let std::borrow::Cow::Owned(clean) = redactor.redact(s) {
+            *s = clean;
+        }
+    };
+    fix(&mut result.doc_type);
+    fix(&mut result.type_description);
+    for item in &mut result.items {
+        fix(&mut item.key);
+        fix(&mut item.value);
+        fix(&mut item.description);
     }
 }
 
@@ -242,15 +377,66 @@ fn transport_error(e: ureq::Error) -> ApiError {
     ApiError::Transport(format!("could not reach the service: {why}"))
 }
 
-/// The first 200 characters of a body, on one line, for error messages.
-fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(400)]);
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.is_empty() {
+/// Longest `Location` quoted in a redirect error, characters.
+const MAX_LOCATION_CHARS: usize = 160;
+/// Longest service message (or other server text) quoted, characters.
+const MAX_MESSAGE_CHARS: usize = 300;
+/// Longest part of an error body quoted, characters.
+const MAX_SNIPPET_CHARS: usize = 200;
+
+/// Text from the server made fit to quote in an error message, in this
+/// order: the token redacted in every form on the WHOLE text (before any
+/// cut, so that a cut cannot split it), white space collapsed to single
+/// spaces, the text cut to `max` characters (`…` marks the cut), any
+/// fragment of at least six characters of the token still there redacted
+/// ([`Redactor::redact_fragments`]: a token the server itself cut short),
+/// and control characters escaped ([`terminal_safe`]).
+fn quote(redactor: &Redactor, raw: &str, max: usize) -> String {
+    let whole = redactor.redact(raw);
+    let mut kept = String::new();
+    let mut n = 0;
+    let mut cut = false;
+    'words: for word in whole.split_whitespace() {
+        if !kept.is_empty() {
+            if n >= max {
+                cut = true;
+                break;
+            }
+            kept.push(' ');
+            n += 1;
+        }
+        let mut rest = word;
+        while let Some(c) = rest.chars().next() {
+            if n >= max {
+                cut = true;
+                break 'words;
+            }
+            // The marker is kept whole, even past `max`.
+            let take = if rest.starts_with(REDACTED) {
+                REDACTED.len()
+            } else {
+                c.len_utf8()
+            };
+            kept.push_str(&rest[..take]);
+            n += rest[..take].chars().count();
+            rest = &rest[take..];
+        }
+    }
+    let mut out = terminal_safe(&redactor.redact_fragments(&kept)).into_owned();
+    if cut {
+        out.push('…');
+    }
+    out
+}
+
+/// The start of a body, on one line, for error messages: `": <text>"`,
+/// or empty for a blank body. See [`quote`].
+fn snippet(bytes: &[u8], redactor: &Redactor) -> String {
+    let text = quote(redactor, &String::from_utf8_lossy(bytes), MAX_SNIPPET_CHARS);
+    if text.is_empty() {
         String::new()
     } else {
-        let cut: String = one_line.chars().take(200).collect();
-        format!(": {cut}")
+        format!(": {text}")
     }
 }
 
@@ -288,5 +474,44 @@ mod tests {
         assert_eq!(h(429).class(), ErrorClass::Retry);
         assert_eq!(h(404).class(), ErrorClass::Stop);
         assert_eq!(h(413).class(), ErrorClass::File);
+        let r = ApiError::Redirect {
+            status: 307,
+            location: "http://elsewhere/ocr".into(),
+        };
+        assert_eq!(r.class(), ErrorClass::Stop);
+        assert!(r.to_string().contains("to http://elsewhere/ocr"), "{r}");
+        assert!(r.action().unwrap().contains("--endpoint"));
+    }
+
+    #[test]
+    fn replies_are_read_up_to_the_limit_only() {
+        let body = vec![7u8; 1000];
+        assert_eq!(read_capped(&body[..], 1000).unwrap().unwrap().len(), 1000);
+        assert!(read_capped(&body[..], 999).unwrap().is_none());
+        let endless = std::io::repeat(1);
+        assert!(read_capped(endless, 300_000).unwrap().is_none());
+        let e = ApiError::ReplyTooLarge { limit: 64 << 20 };
+        assert_eq!(e.class(), ErrorClass::File);
+        assert!(e.to_string().contains("64 MiB (--max-reply-size)"), "{e}");
+        assert_eq!(size_text(1000), "1000 bytes");
+        assert_eq!(size_text(800 << 10), "800 KiB");
+    }
+
+    #[test]
+    fn quoted_server_text_is_redacted_before_the_cut() {
+        let token = Secret::new("tok\tSECRET-0123456789");
+        let r = token.redactor();
+        let none = Secret::new("").redactor();
+        assert_eq!(quote(&none, "  a \n b  ", 10), "a b");
+        assert_eq!(quote(&none, "abcdef", 3), "abc…");
+        assert_eq!(quote(&none, "ab cd", 2), "ab…");
+        // The token straddles the cut: redacted whole first.
+        let body = format!("{}tok\tSECRET-0123456789 tail", "x".repeat(195));
+        let q = quote(&r, &body, 200);
+        assert!(q.ends_with("xx<redacted>…"), "{q}");
+        assert!(!q.contains("tok") && !q.contains("SECRET"), "{q}");
+        // The server cut it short itself: the fragment goes.
+        assert_eq!(quote(&r, "echo: tok SECR", 100), "echo: <redacted>");
+        assert_eq!(quote(&none, "a\u{1b}]0;x\u{7}", 100), "a\\x1b]0;x\\x07");
     }
 }

@@ -29,6 +29,9 @@ pub struct Service {
     pub timeout: Duration,
     /// The account's token; redacted in every print.
     pub token: Secret,
+    /// Largest reply body read, bytes (after any content decoding); a
+    /// larger reply fails its file.
+    pub max_reply_bytes: u64,
 }
 
 /// The service as an engine: one client (and connection pool) for all
@@ -111,10 +114,15 @@ impl Remote {
         cancelled: &dyn Fn() -> bool,
         log: &mut Vec<String>,
     ) -> (Result<Reading, ApiError>, u32) {
+        let body = match self.client.request_body(picture) {
+            Ok(body) => body,
+            Err(e) => return (Err(e), 0),
+        };
         let mut attempt = 0;
         loop {
+            // The cap holds at the moment of sending: the body is ready.
             self.limiter.acquire();
-            let reply = self.client.recognize(picture);
+            let reply = self.client.send(&body);
             let e = match &reply {
                 Ok(_) => {
                     self.limiter.succeeded(Instant::now());

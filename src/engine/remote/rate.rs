@@ -1,8 +1,15 @@
-//! Requests-per-second limit shared by all workers: a token bucket of one
-//! token (requests evenly spaced at 1/rate s), whose rate halves when the
-//! service says "too many requests" (code 40018, HTTP 429) and then grows
-//! back by a fixed step per second of success: additive increase,
-//! multiplicative decrease, as the AWS CLI's adaptive retry mode does.
+//! Requests-per-second limit shared by all workers. The limit is a promise
+//! about when requests start: at a rate R, no more than R (rounded down, at
+//! least 1) requests start within any one second, and consecutive starts
+//! are at least 1/R apart. Both are checked against the start times of the
+//! requests that did start, taken under the limiter's lock at the moment a
+//! request is let go, never against a plan: a worker that wakes late from
+//! its wait does not squeeze the requests after it closer together.
+//!
+//! The rate halves when the service says "too many requests" (code 40018,
+//! HTTP 429) and then grows back by a fixed step per second of success:
+//! additive increase, multiplicative decrease, as the AWS CLI's adaptive
+//! retry mode does.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -10,6 +17,9 @@ use std::time::{Duration, Instant};
 
 /// Lowest rate the limiter falls to, requests per second.
 pub const MIN_RATE: f64 = 0.2;
+
+/// The window the rate counts requests in.
+const WINDOW: Duration = Duration::from_secs(1);
 
 /// A shared requests-per-second limit. `None` rate means no limit.
 pub struct RateLimiter {
@@ -24,72 +34,100 @@ struct Inner {
     /// Without a cap: the observed rate when last throttled; the limit is
     /// lifted once the rate climbs back to it.
     ceiling: f64,
-    /// Earliest time the next request may start.
-    next: Instant,
     /// When the rate last changed, for the additive increase.
     changed: Instant,
-    /// Start times of the requests of the last second.
+    /// Start times of the requests of the last second, oldest first.
     recent: VecDeque<Instant>,
+    /// Start time of the latest request.
+    last: Option<Instant>,
+}
+
+impl Inner {
+    /// Forgets the starts a second or more before `now`.
+    fn prune(&mut self, now: Instant) {
+        while self
+            .recent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= WINDOW)
+        {
+            self.recent.pop_front();
+        }
+    }
 }
 
 impl RateLimiter {
     /// A limiter capped at `qps` requests per second (`None`: unlimited
     /// until the service throttles).
     pub fn new(qps: Option<f64>) -> Self {
-        let now = Instant::now();
         RateLimiter {
             inner: Mutex::new(Inner {
                 cap: qps,
                 rate: qps,
                 ceiling: 0.0,
-                next: now,
-                changed: now,
+                changed: Instant::now(),
                 recent: VecDeque::new(),
+                last: None,
             }),
         }
     }
 
-    /// Waits for this request's turn. Returns how long it waited.
+    /// Waits for this request's turn and records its start. Returns how
+    /// long it waited.
     pub fn acquire(&self) -> Duration {
-        let now = Instant::now();
-        let at = self.reserve(now);
-        let wait = at.saturating_duration_since(now);
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
+        let began = Instant::now();
+        loop {
+            // The clock is read under the lock: the start recorded is the
+            // moment this request is let go, not an earlier one.
+            match self.start_at(Instant::now) {
+                Ok(()) => return began.elapsed(),
+                Err(at) => {
+                    let wait = at.saturating_duration_since(Instant::now());
+                    std::thread::sleep(wait.max(Duration::from_micros(100)));
+                }
+            }
         }
-        wait
     }
 
-    /// Books the next slot at or after `now` and returns its start time.
-    pub fn reserve(&self, now: Instant) -> Instant {
+    /// Starts a request at `now` when the limit allows it, recording the
+    /// start; otherwise returns the earliest time worth trying again (an
+    /// `Instant` after `now`). For a fake clock in tests; workers use
+    /// [`RateLimiter::acquire`].
+    pub fn try_start(&self, now: Instant) -> Result<(), Instant> {
+        self.start_at(|| now)
+    }
+
+    fn start_at(&self, clock: impl Fn() -> Instant) -> Result<(), Instant> {
         let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let at = match s.rate {
-            None => now,
-            Some(rate) => {
-                let at = s.next.max(now);
-                // At most one request a minute, whatever the rate says.
-                let gap = Duration::try_from_secs_f64(1.0 / rate)
-                    .unwrap_or(Duration::from_secs(60))
-                    .min(Duration::from_secs(60));
-                s.next = at + gap;
-                at
+        let now = clock();
+        s.prune(now);
+        if let Some(rate) = s.rate {
+            // At most one request a minute, whatever the rate says.
+            let gap = Duration::try_from_secs_f64(1.0 / rate)
+                .unwrap_or(Duration::from_secs(60))
+                .min(Duration::from_secs(60));
+            let mut earliest = now;
+            if let Some(last) = s.last {
+                earliest = earliest.max(last + gap);
             }
-        };
-        s.recent.push_back(at);
-        while s
-            .recent
-            .front()
-            .is_some_and(|t| at.saturating_duration_since(*t) > Duration::from_secs(1))
-        {
-            s.recent.pop_front();
+            // Requests allowed to start within one second.
+            let per_window = (rate.floor() as usize).max(1);
+            if s.recent.len() >= per_window {
+                earliest = earliest.max(s.recent[s.recent.len() - per_window] + WINDOW);
+            }
+            if earliest > now {
+                return Err(earliest);
+            }
         }
-        at
+        s.recent.push_back(now);
+        s.last = Some(now);
+        Ok(())
     }
 
     /// The service said "too many requests": halve the rate (from the
     /// observed rate when there was no limit).
     pub fn throttled(&self, now: Instant) {
         let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        s.prune(now);
         let observed = s.recent.len().max(1) as f64;
         let current = s.rate.unwrap_or(observed);
         if s.cap.is_none() {
@@ -131,13 +169,78 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    /// Runs `n` requests against the limiter on a fake clock starting at
+    /// `t0`: each tries at the time it is told, plus `late(i)` (a worker
+    /// that wakes late). Returns the start times.
+    fn simulate(
+        l: &RateLimiter,
+        t0: Instant,
+        n: usize,
+        late: impl Fn(usize) -> Duration,
+    ) -> Vec<Instant> {
+        let mut starts = Vec::new();
+        let mut t = t0;
+        let mut tries = 0;
+        while starts.len() < n {
+            tries += 1;
+            assert!(tries < 100 * n, "the limiter never lets a request go");
+            match l.try_start(t) {
+                Ok(()) => starts.push(t),
+                Err(at) => {
+                    assert!(at > t);
+                    t = at + late(tries);
+                }
+            }
+        }
+        starts
+    }
+
+    /// The shortest span of `k + 1` consecutive starts.
+    fn shortest(starts: &[Instant], k: usize) -> Duration {
+        starts.windows(k + 1).map(|w| w[k] - w[0]).min().unwrap()
+    }
+
     #[test]
-    fn slots_are_spaced_by_the_rate() {
+    fn starts_are_spaced_by_the_rate() {
         let l = RateLimiter::new(Some(4.0));
         let t0 = Instant::now();
-        let slots: Vec<Duration> = (0..5).map(|_| l.reserve(t0) - t0).collect();
-        assert_eq!(slots[0], Duration::ZERO);
-        assert_eq!(slots[4], Duration::from_millis(1000));
+        let starts = simulate(&l, t0, 5, |_| Duration::ZERO);
+        let ms: Vec<u128> = starts.iter().map(|t| (*t - t0).as_millis()).collect();
+        assert_eq!(ms, [0, 250, 500, 750, 1000]);
+    }
+
+    #[test]
+    fn late_wake_ups_never_squeeze_the_next_requests() {
+        let t0 = Instant::now();
+        for qps in [1.0, 4.0, 5.0, 10.0, 30.0] {
+            let l = RateLimiter::new(Some(qps));
+            // Wake-ups late by 0 to 37 ms, varying from one to the next.
+            let starts = simulate(&l, t0, 200, |i| {
+                Duration::from_millis((i * 7919 % 38) as u64)
+            });
+            let n = qps as usize;
+            assert!(
+                shortest(&starts, n) >= WINDOW,
+                "{qps}: {:?}",
+                shortest(&starts, n)
+            );
+            let gap = Duration::from_secs_f64(1.0 / qps);
+            assert!(shortest(&starts, 1) >= gap, "{qps}");
+        }
+    }
+
+    #[test]
+    fn a_fractional_rate_lets_its_whole_part_into_any_second() {
+        let t0 = Instant::now();
+        for (qps, n) in [(2.5, 2), (0.5, 1), (7.9, 7), (1.25, 1)] {
+            let l = RateLimiter::new(Some(qps));
+            let starts = simulate(&l, t0, 40, |_| Duration::ZERO);
+            assert!(
+                shortest(&starts, n) >= WINDOW,
+                "{qps}: {:?}",
+                shortest(&starts, n)
+            );
+        }
     }
 
     #[test]
@@ -145,8 +248,21 @@ mod tests {
         let l = RateLimiter::new(None);
         let t0 = Instant::now();
         for _ in 0..100 {
-            assert_eq!(l.reserve(t0), t0);
+            assert_eq!(l.try_start(t0), Ok(()));
         }
+    }
+
+    #[test]
+    fn a_throttle_slows_the_very_next_start() {
+        let l = RateLimiter::new(Some(10.0));
+        let t0 = Instant::now();
+        assert_eq!(l.try_start(t0), Ok(()));
+        l.throttled(t0);
+        // 5 per second now: the next start is 200 ms after the last.
+        assert_eq!(
+            l.try_start(t0 + Duration::from_millis(100)),
+            Err(t0 + Duration::from_millis(200))
+        );
     }
 
     #[test]
@@ -173,7 +289,7 @@ mod tests {
         let l = RateLimiter::new(None);
         let t0 = Instant::now();
         for _ in 0..8 {
-            l.reserve(t0);
+            l.try_start(t0).unwrap();
         }
         l.throttled(t0);
         assert_eq!(l.rate(), Some(4.0));
