@@ -383,45 +383,20 @@ fn sniff_head(path: &Path) -> Option<Vec<u8>> {
     Some(head)
 }
 
-/// Opens `path` for reading without waiting: `O_NONBLOCK`, whose value is
-/// 0o4000 on Linux on these architectures, makes opening a FIFO that has
-/// no writer return at once (reading a regular file is unchanged).
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "s390x",
-        target_arch = "powerpc64"
-    )
-))]
+/// Opens `path` for reading without waiting: with `O_NONBLOCK`, opening a
+/// FIFO that has no writer returns at once (reading a regular file is
+/// unchanged).
+#[cfg(unix)]
 fn open_to_sniff(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    const O_NONBLOCK: i32 = 0o4000;
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(O_NONBLOCK)
+        .custom_flags(libc::O_NONBLOCK)
         .open(path)
 }
 
 /// Elsewhere: a plain open, after the type check.
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64",
-        target_arch = "s390x",
-        target_arch = "powerpc64"
-    )
-)))]
+#[cfg(not(unix))]
 fn open_to_sniff(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
