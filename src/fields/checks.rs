@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::fields::FieldRef;
+use crate::fields::document_checks;
 use crate::fields::normalize::{
     CREDIT_CODE_CHARSET, CREDIT_CODE_KEYS, CreditCodeShape, HkId, Period, card_digits,
     credit_code_shape, normalize_mainland_id, parse_date, parse_period, parse_sex,
@@ -63,13 +64,13 @@ impl Check {
             detail: detail.into(),
         }
     }
-    fn ok(field: &str, check: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn ok(field: &str, check: &str, detail: impl Into<String>) -> Self {
         Self::new(field, check, CheckStatus::Ok, detail)
     }
-    fn failed(field: &str, check: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn failed(field: &str, check: &str, detail: impl Into<String>) -> Self {
         Self::new(field, check, CheckStatus::Failed, detail)
     }
-    fn skipped(field: &str, check: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn skipped(field: &str, check: &str, detail: impl Into<String>) -> Self {
         Self::new(field, check, CheckStatus::Skipped, detail)
     }
 }
@@ -135,6 +136,17 @@ const HKID_KEYS: &[&str] = &["id_number", "hkid", "id_no"];
 /// ([`credit_code_check_char`]); a code printed as `无` (none, on old-style
 /// licences) counts as absent.
 ///
+/// `passport`: `mrz_check_digits` on `mrz`, ICAO 9303
+/// ([`document_checks::check_mrz`]).
+///
+/// `drive_license`: `license_number_check_char` on
+/// `driving_license_main_number`, GB 11643-1999
+/// ([`document_checks::check_licence_number`]).
+///
+/// `vehicle_license`: `vin_check_digit` on `vin`, ISO 3779
+/// ([`document_checks::check_vin`]); advisory: never fails a file under
+/// `--strict` ([`document_checks::ADVISORY`]).
+///
 /// Every other document type has no checks: the result is empty. Never
 /// panics.
 pub fn run_checks(doc_type: &str, fields: &[FieldRef], as_of: NaiveDate) -> Vec<Check> {
@@ -155,6 +167,9 @@ pub fn run_checks(doc_type: &str, fields: &[FieldRef], as_of: NaiveDate) -> Vec<
         "bank_card" => out.push(check_card_luhn(find_value(fields, "card_number"))),
         "hongkong_idcard" => out.push(check_hkid(find_any(fields, HKID_KEYS))),
         "business_license" => out.push(check_credit_code(find_any(fields, CREDIT_CODE_KEYS))),
+        "passport" => out.push(document_checks::check_mrz(fields)),
+        "drive_license" => out.push(document_checks::check_licence_number(fields)),
+        "vehicle_license" => out.push(document_checks::check_vin(fields)),
         _ => {}
     }
     out
@@ -1223,8 +1238,13 @@ mod tests {
 
     #[test]
     fn other_types_have_no_checks() {
-        assert!(run_checks("passport", &[f("birth", "1977-07-07")], today()).is_empty());
+        assert!(
+            run_checks("marriage_certificate", &[f("birth", "1977-07-07")], today()).is_empty()
+        );
         assert!(run_checks("", &[], today()).is_empty());
+        // A passport without its zone lists the check, skipped.
+        let c = &run_checks("passport", &[f("birth", "1977-07-07")], today());
+        assert_eq!((c.len(), c[0].status), (1, CheckStatus::Skipped));
     }
 
     #[test]

@@ -20,9 +20,12 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod document_checks;
 pub mod mask;
+pub mod mrz;
 pub mod normalize;
 pub mod text;
+pub mod vin;
 
 pub use catalog::{DocType, catalog, find_doc_type};
 pub use checks::{Check, CheckStatus, run_checks};

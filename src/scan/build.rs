@@ -135,7 +135,11 @@ pub fn build_record(
         retries: 0,
         from_store: false,
     };
-    let failed: Vec<String> = record.failed_checks().map(|c| c.check.clone()).collect();
+    let failed: Vec<String> = record
+        .failed_checks()
+        .filter(|c| !fields::document_checks::ADVISORY.contains(&c.check.as_str()))
+        .map(|c| c.check.clone())
+        .collect();
     if opts.checks.strict && !failed.is_empty() {
         record.ok = false;
         record.error = Some(ErrorInfo {
