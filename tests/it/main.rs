@@ -15,6 +15,7 @@ mod draw;
 mod batch;
 mod completions;
 mod corpus;
+mod documents;
 mod edges;
 mod fields;
 mod hostile;
