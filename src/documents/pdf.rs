@@ -841,4 +841,54 @@ mod tests {
             .page(1, &preflight::Options::default());
         assert!(e.unwrap_err().0.contains("ends early"));
     }
+
+    #[test]
+    fn damaged_pdfs_never_panic_out_of_open_or_page() {
+        use lopdf::dictionary;
+        let jpeg = {
+            let mut b = Vec::new();
+            DynamicImage::ImageRgb8(RgbImage::new(40, 30))
+                .write_to(&mut Cursor::new(&mut b), image::ImageFormat::Jpeg)
+                .unwrap();
+            b
+        };
+        let image = Stream::new(
+            dictionary! { "Subtype" => "Image", "Width" => 40, "Height" => 30,
+            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8, "Filter" => "DCTDecode" },
+            jpeg,
+        );
+        let good = one_page(image, 0);
+        assert!(
+            Pdf::open(&good)
+                .unwrap()
+                .page(1, &Default::default())
+                .is_ok()
+        );
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rand = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..400 {
+            let mut bad = good.clone();
+            for _ in 0..1 + rand() % 4 {
+                let at = (rand() % bad.len() as u64) as usize;
+                match rand() % 3 {
+                    0 => bad[at] = rand() as u8,
+                    1 => bad.truncate(at.max(1)),
+                    _ => bad.insert(at, b"0123456789 R[]<>/"[(rand() % 17) as usize]),
+                }
+            }
+            // Errors are fine; a panic would fail the test.
+            if let Ok(pdf) = Pdf::open(&bad) {
+                let doc = super::super::Document {
+                    pages: pdf.pages(),
+                    kind: super::super::Kind::Pdf(Box::new(pdf)),
+                };
+                let _ = doc.page(1, &Default::default());
+            }
+        }
+    }
 }
