@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 
 /// How the pool runs.
 #[derive(Debug, Clone, Copy)]
@@ -21,23 +21,29 @@ pub struct Options {
 /// The work done for item number `i`: `(i, item, cancelled) -> result`.
 pub type Work<'a, I, T> = dyn Fn(usize, &I, &dyn Fn() -> bool) -> T + Sync + 'a;
 
-/// Runs `work(i, &items[i], cancelled)` for every item on a pool of
-/// threads and passes each result to `emit` exactly once: in input order,
-/// or as they finish with `unordered`. `cancelled` (checked by the work
-/// between its steps) is the caller's `cancelled` or true once `emit`
-/// failed. Fails only when `emit` fails (e.g. a closed pipe): the workers
-/// are then stopped, and what they still finish is dropped.
-pub fn run<I: Sync, T: Send>(
-    items: &[I],
+/// Runs `work(i, &item, cancelled)` for every item `items` yields (item
+/// number `i` in the order yielded) on a pool of threads and passes each
+/// result to `emit` exactly once: in that order, or as they finish with
+/// `unordered`. `items` is pulled lazily, on a thread of its own, only as
+/// far as the ordering window allows (4 items a worker ahead of the
+/// output), so an iterator that opens files as it goes holds few of them at
+/// once. `cancelled` (checked by the work between its steps) is the
+/// caller's `cancelled` or true once `emit` failed. Fails only when `emit`
+/// fails (e.g. a closed pipe): the workers are then stopped, and what they
+/// still finish is dropped.
+pub fn run<I: Send, T: Send>(
+    items: impl Iterator<Item = I> + Send,
     opts: Options,
     cancelled: &(dyn Fn() -> bool + Sync),
     work: &Work<'_, I, T>,
     emit: &mut dyn FnMut(T) -> io::Result<()>,
 ) -> io::Result<()> {
-    let next = AtomicUsize::new(0);
     let aborted = AtomicBool::new(false);
-    let workers = opts.jobs.clamp(1, items.len().max(1));
-    // Ordered output: workers may run this many inputs ahead of the output.
+    let workers = match items.size_hint() {
+        (_, Some(most)) => opts.jobs.clamp(1, most.max(1)),
+        _ => opts.jobs.max(1),
+    };
+    // Ordered output: workers may run this many items ahead of the output.
     let window = Window::new(if opts.unordered {
         usize::MAX
     } else {
@@ -46,23 +52,44 @@ pub fn run<I: Sync, T: Send>(
     let stop_now = || aborted.load(Ordering::SeqCst) || cancelled();
 
     std::thread::scope(|scope| {
+        let (item_tx, item_rx) = mpsc::sync_channel::<(usize, I)>(workers);
+        // Shared by the workers; gone with the last of them, which ends a
+        // producer waiting to hand over an item.
+        let item_rx = Arc::new(Mutex::new(item_rx));
         let (tx, rx) = mpsc::sync_channel::<(usize, T)>(workers * 2);
+        let (window, aborted, stop_now) = (&window, &aborted, &stop_now);
+        scope.spawn(move || {
+            let mut items = items;
+            for i in 0.. {
+                window.wait_for(i);
+                if aborted.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Some(item) = items.next() else { break };
+                if item_tx.send((i, item)).is_err() {
+                    break;
+                }
+            }
+        });
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, window, stop_now) = (&next, &window, &stop_now);
+            let item_rx = Arc::clone(&item_rx);
             scope.spawn(move || {
                 loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(item) = items.get(i) else { break };
-                    window.wait_for(i);
-                    let result = work(i, item, stop_now);
+                    let next = item_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((i, item)) = next else { break };
+                    if aborted.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let result = work(i, &item, stop_now);
+                    drop(item);
                     if tx.send((i, result)).is_err() {
                         break;
                     }
                 }
             });
         }
-        drop(tx);
+        drop((tx, item_rx));
 
         let mut pending: HashMap<usize, T> = HashMap::new();
         let mut emitted = 0;
@@ -82,7 +109,6 @@ pub fn run<I: Sync, T: Send>(
                 window.advance(emitted);
                 if let Err(e) = emit(result) {
                     aborted.store(true, Ordering::SeqCst);
-                    next.store(items.len(), Ordering::SeqCst);
                     window.advance(usize::MAX / 2);
                     return Err(e);
                 }
@@ -125,15 +151,17 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
     use std::time::Duration;
 
     fn collect(items: &[u64], opts: Options) -> Vec<u64> {
         let mut out = Vec::new();
         run(
-            items,
+            items.iter(),
             opts,
             &|| false,
-            &|_, &ms, _| {
+            &|_, ms: &&u64, _| {
+                let ms = **ms;
                 std::thread::sleep(Duration::from_millis(ms));
                 ms
             },
@@ -176,13 +204,14 @@ mod tests {
         let started = AtomicUsize::new(0);
         let items: Vec<u32> = (0..1000).collect();
         let err = run(
-            &items,
+            items.iter(),
             Options {
                 jobs: 2,
                 unordered: false,
             },
             &|| false,
-            &|_, &x, _| {
+            &|_, x: &&u32, _| {
+                let x = **x;
                 started.fetch_add(1, Ordering::SeqCst);
                 x
             },
@@ -196,5 +225,34 @@ mod tests {
             "{}",
             started.load(Ordering::SeqCst)
         );
+    }
+
+    #[test]
+    fn items_are_pulled_no_further_than_the_window() {
+        let pulled = AtomicUsize::new(0);
+        let items = (0..200u32).inspect(|_| {
+            pulled.fetch_add(1, Ordering::SeqCst);
+        });
+        let mut emitted = 0;
+        run(
+            items,
+            Options {
+                jobs: 2,
+                unordered: false,
+            },
+            &|| false,
+            &|_, &x, _| x,
+            &mut |x| {
+                assert_eq!(x, emitted);
+                emitted += 1;
+                // 2 workers × 4 ahead, and the one being handed over.
+                let ahead = pulled.load(Ordering::SeqCst) - emitted as usize;
+                assert!(ahead <= 9, "{ahead} items pulled ahead of the output");
+                std::thread::sleep(Duration::from_millis(1));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(emitted, 200);
     }
 }

@@ -133,12 +133,13 @@ impl PictureNamer {
 
     /// Writes input number `index`'s picture `key` (`bytes` in `format`)
     /// under the first free name (see [`PictureNamer`]) and returns its
-    /// path. `taken` holds the names (lower-cased) already given to this
+    /// path. For page `p` of a file of pages (`scan.pdf#p2`) the stem gets
+    /// `_p<p>` (`scan_p2.crop_image.jpg`). `taken` holds the names (lower-cased) already given to this
     /// input's other pictures. Fails, naming the path, when the directory
     /// cannot be written.
     pub fn save(
         &self,
-        index: usize,
+        (index, page): (usize, Option<usize>),
         key: &str,
         format: &str,
         bytes: &[u8],
@@ -146,7 +147,11 @@ impl PictureNamer {
     ) -> Result<PathBuf> {
         let key = safe_component(key);
         let ext = extension(format);
-        let stems = [&self.stems[index], &self.hashed[index]];
+        let paged = |stem: &str| match page {
+            Some(p) => format!("{stem}_p{p}"),
+            None => stem.to_string(),
+        };
+        let stems = [paged(&self.stems[index]), paged(&self.hashed[index])];
         for n in 1u32.. {
             let suffix = if n == 1 {
                 String::new()
@@ -155,7 +160,7 @@ impl PictureNamer {
             };
             // The hashed stem is for a name another file holds on disk;
             // a name given in this run moves on to the next counter.
-            for stem in stems {
+            for stem in &stems {
                 let name = format!("{stem}.{key}{suffix}.{ext}");
                 let folded = name.to_lowercase();
                 if taken.contains(&folded) || self.written_contains(&folded) {
@@ -185,7 +190,7 @@ impl PictureNamer {
         }
         anyhow::bail!(
             "no free name for {}'s {key} in {}",
-            self.stems[index],
+            stems[0],
             self.dir.display()
         )
     }
@@ -223,28 +228,37 @@ mod tests {
         let d = dir.path();
         let n = PictureNamer::new(d, &["a/id.jpg", "b/id.png", "c/other.jpg", "-", "d/ID.jpg"]);
         let mut t: [HashSet<String>; 5] = Default::default();
-        let p0 = n.save(0, "crop_image", "jpeg", b"x", &mut t[0]).unwrap();
-        let p1 = n.save(1, "crop_image", "jpeg", b"y", &mut t[1]).unwrap();
-        let p4 = n.save(4, "crop_image", "jpeg", b"z", &mut t[4]).unwrap();
+        let p0 = n
+            .save((0, None), "crop_image", "jpeg", b"x", &mut t[0])
+            .unwrap();
+        let p1 = n
+            .save((1, None), "crop_image", "jpeg", b"y", &mut t[1])
+            .unwrap();
+        let p4 = n
+            .save((4, None), "crop_image", "jpeg", b"z", &mut t[4])
+            .unwrap();
         assert_ne!(p0, p1);
         assert!(name_of(&p0).starts_with("id-"));
         // Stems differing only by case collide too.
         assert!(name_of(&p4).starts_with("ID-"), "{p4:?}");
         assert_eq!(
-            n.save(2, "head_portrait", "png", b"z", &mut t[2]).unwrap(),
+            n.save((2, None), "head_portrait", "png", b"z", &mut t[2])
+                .unwrap(),
             d.join("other.head_portrait.png")
         );
         assert_eq!(
-            n.save(3, "x", "bmp", b"w", &mut t[3]).unwrap(),
+            n.save((3, None), "x", "bmp", b"w", &mut t[3]).unwrap(),
             d.join("stdin.x.bmp")
         );
         // The same key twice in one reply, and a key differing only by case.
         assert_eq!(
-            n.save(2, "head_portrait", "png", b"v", &mut t[2]).unwrap(),
+            n.save((2, None), "head_portrait", "png", b"v", &mut t[2])
+                .unwrap(),
             d.join("other.head_portrait-2.png")
         );
         assert_eq!(
-            n.save(2, "HEAD_PORTRAIT", "png", b"u", &mut t[2]).unwrap(),
+            n.save((2, None), "HEAD_PORTRAIT", "png", b"u", &mut t[2])
+                .unwrap(),
             d.join("other.HEAD_PORTRAIT-3.png")
         );
         assert_eq!(
@@ -261,7 +275,7 @@ mod tests {
         let n = PictureNamer::new(d, &["b/x.jpg"]);
         let p = n
             .save(
-                0,
+                (0, None),
                 "head_portrait",
                 "png",
                 b"second person",
@@ -277,7 +291,7 @@ mod tests {
         let again = PictureNamer::new(d, &["a/x.jpg"]);
         let q = again
             .save(
-                0,
+                (0, None),
                 "head_portrait",
                 "png",
                 b"first person",
@@ -290,7 +304,7 @@ mod tests {
         let other = PictureNamer::new(d, &["b/x.jpg"]);
         let r = other
             .save(
-                0,
+                (0, None),
                 "head_portrait",
                 "png",
                 b"third person",

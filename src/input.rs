@@ -13,10 +13,12 @@ use crate::exit::usage;
 /// of at most 10 MB without absurd memory use, and is rejected unread.
 pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
-/// File name extensions (lower case) taken from directories with `-r`.
+/// File name extensions (lower case) taken from directories with `-r`, and
+/// matched without regard to case in glob patterns: pictures, and PDF
+/// (scanned documents, read page by page).
 pub const PICTURE_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "jpe", "jfif", "png", "bmp", "dib", "tif", "tiff", "webp", "gif", "heic",
-    "heif", "avif",
+    "heif", "avif", "pdf",
 ];
 
 /// Where an input's bytes come from.
@@ -103,9 +105,17 @@ pub fn expand(args: &[String], opts: &ExpandOptions, stdin: impl BufRead) -> Res
         let path = PathBuf::from(&word);
         let exists = path.symlink_metadata().is_ok();
         if !literal && !exists && is_pattern(&word) {
-            let matches = glob_matches(&word)?;
+            let matches = glob_matches(&word, false)?;
             if matches.is_empty() {
-                return Err(usage(format!("no file matches the pattern {word:?}")));
+                let other_case = glob_matches(&word, true)?;
+                return Err(usage(match other_case.first() {
+                    Some(m) => format!(
+                        "no file matches the pattern {word:?}, but {} does in another case \
+                         (patterns match case as written, but for picture extensions such as .jpg)",
+                        label_of(m)
+                    ),
+                    None => format!("no file matches the pattern {word:?}"),
+                }));
             }
             for m in matches {
                 add_path(m, opts.recursive, &mut out, &mut seen);
@@ -185,28 +195,30 @@ fn is_pattern(word: &str) -> bool {
 
 /// Expands a glob pattern as a shell does: `*`, `?` and `[…]` within one
 /// name, `**` for any number of folders; a wildcard does not match a
-/// leading dot; unreadable folders are skipped. Walked here, one path
+/// leading dot; unreadable folders are skipped. A picture extension
+/// written out at the end of a name (`*.jpg`, `IMG_*.heic`, see
+/// [`PICTURE_EXTENSIONS`]) matches in any case (`A.JPG`, `IMG_0001.HEIC`);
+/// the rest of the pattern matches case as written, or in any case at all
+/// with `fold` (for the hint when nothing matched). Walked here, one path
 /// component at a time with [`glob::Pattern`], rather than with
 /// `glob::glob`, which panics on a folder holding a name that is not UTF-8:
 /// such a name is matched as its lossy UTF-8 text. Sorted.
-fn glob_matches(pattern: &str) -> Result<Vec<PathBuf>> {
+fn glob_matches(pattern: &str, fold: bool) -> Result<Vec<PathBuf>> {
     glob::Pattern::new(pattern).map_err(|e| usage(format!("bad glob pattern {pattern:?}: {e}")))?;
-    let options = glob::MatchOptions {
-        require_literal_leading_dot: true,
-        ..glob::MatchOptions::new()
-    };
     let mut found: Vec<PathBuf> = vec![PathBuf::new()];
     let components: Vec<std::path::Component> = Path::new(pattern).components().collect();
     for (i, component) in components.iter().enumerate() {
         let last = i + 1 == components.len();
         let text = component.as_os_str().to_string_lossy();
         let mut next = Vec::new();
+        let literal = !is_pattern(&text);
+        let is_root_or_dots = !matches!(component, std::path::Component::Normal(_));
         if text == "**" {
             for base in &found {
                 next.push(base.clone());
                 next.extend(sub_dirs(base));
             }
-        } else if !is_pattern(&text) {
+        } else if literal && (!fold || is_root_or_dots) {
             for base in &found {
                 let p = base.join(component.as_os_str());
                 if p.symlink_metadata().is_ok() {
@@ -214,7 +226,12 @@ fn glob_matches(pattern: &str) -> Result<Vec<PathBuf>> {
                 }
             }
         } else {
-            let part = glob::Pattern::new(&text)
+            let source = if literal {
+                glob::Pattern::escape(&text)
+            } else {
+                text.to_string()
+            };
+            let part = NamePattern::new(&source, fold)
                 .map_err(|e| usage(format!("bad glob pattern {pattern:?}: {e}")))?;
             for base in &found {
                 let dir = if base.as_os_str().is_empty() {
@@ -231,7 +248,7 @@ fn glob_matches(pattern: &str) -> Result<Vec<PathBuf>> {
                     if lossy.starts_with('.') && !text.starts_with('.') {
                         continue;
                     }
-                    if part.matches_with(&lossy, options) {
+                    if part.matches(&lossy) {
                         next.push(base.join(&name));
                     }
                 }
@@ -247,6 +264,51 @@ fn glob_matches(pattern: &str) -> Result<Vec<PathBuf>> {
     found.sort();
     found.dedup();
     Ok(found)
+}
+
+/// One name's pattern: as written, and, when it ends in a picture
+/// extension written out (`*.jpg`), its stem with that extension in any
+/// case.
+struct NamePattern {
+    whole: glob::Pattern,
+    stem_and_ext: Option<(glob::Pattern, String)>,
+    options: glob::MatchOptions,
+}
+
+impl NamePattern {
+    fn new(text: &str, fold: bool) -> Result<NamePattern, glob::PatternError> {
+        let options = glob::MatchOptions {
+            require_literal_leading_dot: true,
+            case_sensitive: !fold,
+            ..glob::MatchOptions::new()
+        };
+        let stem_and_ext = match text.rsplit_once('.') {
+            Some((stem, ext))
+                if !stem.is_empty()
+                    && PICTURE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) =>
+            {
+                Some((glob::Pattern::new(stem)?, ext.to_ascii_lowercase()))
+            }
+            _ => None,
+        };
+        Ok(NamePattern {
+            whole: glob::Pattern::new(text)?,
+            stem_and_ext,
+            options,
+        })
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        if self.whole.matches_with(name, self.options) {
+            return true;
+        }
+        match (&self.stem_and_ext, name.rsplit_once('.')) {
+            (Some((stem, ext)), Some((name_stem, name_ext))) => {
+                name_ext.eq_ignore_ascii_case(ext) && stem.matches_with(name_stem, self.options)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Every folder below `base` (not `base` itself), hidden ones and those
@@ -373,13 +435,23 @@ fn looks_like_picture(path: &Path) -> bool {
 
 /// The first 512 bytes of `path` when, once opened, it is a regular file.
 fn sniff_head(path: &Path) -> Option<Vec<u8>> {
-    let mut f = open_to_sniff(path).ok()?;
+    peek(path, 512)
+}
+
+/// The first `n` bytes (or fewer, at the end) of `path` when it is a
+/// regular file, opened without waiting ([`open_to_sniff`]), so that a
+/// FIFO or device is never waited on; `None` when it is not one or cannot
+/// be read (reading it in full then names the reason).
+pub fn peek(path: &Path, n: usize) -> Option<Vec<u8>> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let f = open_to_sniff(path).ok()?;
     if !f.metadata().is_ok_and(|m| m.is_file()) {
         return None;
     }
-    let mut head = vec![0u8; 512];
-    let n = f.read(&mut head).unwrap_or(0);
-    head.truncate(n);
+    let mut head = Vec::with_capacity(n);
+    f.take(n as u64).read_to_end(&mut head).ok()?;
     Some(head)
 }
 
@@ -429,11 +501,15 @@ pub enum ReadError {
 }
 
 /// Reads an input's bytes. Checks first that a path is a regular file, so
-/// a FIFO never blocks the batch; standard input is locked only for `-`.
-/// Fails with a [`ReadError`] naming the reason.
+/// a FIFO never blocks the batch; standard input is locked only for `-`,
+/// and a picture given there as base64 text is decoded
+/// ([`decode_text_picture`]). Fails with a [`ReadError`] naming the reason.
 pub fn read(input: &Input) -> Result<Vec<u8>, ReadError> {
     match &input.source {
-        Source::Stdin => read_capped(std::io::stdin().lock()),
+        Source::Stdin => {
+            let bytes = read_capped(std::io::stdin().lock())?;
+            Ok(decode_text_picture(&bytes).unwrap_or(bytes))
+        }
         Source::Path(path) => {
             let meta = match std::fs::metadata(path) {
                 Ok(m) => m,
@@ -458,6 +534,49 @@ pub fn read(input: &Input) -> Result<Vec<u8>, ReadError> {
             let file = std::fs::File::open(path).map_err(io_error)?;
             read_capped(file)
         }
+    }
+}
+
+/// The picture that `text` carries as base64, as web forms pass it on:
+/// the standard or the URL-safe alphabet, with or without `=` padding, line
+/// breaks and white space anywhere, a byte-order mark, or a
+/// `data:image/…;base64,` URL. `None` when `text` is not such text (binary
+/// picture bytes, other text) or what it decodes to is not a picture or
+/// document ([`crate::preflight::sniff`]).
+pub fn decode_text_picture(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let text = std::str::from_utf8(text).ok()?;
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let body = match text.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case("data:") => {
+            let (meta, data) = text[5..].split_once(',')?;
+            if !meta.to_ascii_lowercase().ends_with(";base64") {
+                return None;
+            }
+            data
+        }
+        _ => text,
+    };
+    let compact: Vec<u8> = body.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if compact.is_empty() {
+        return None;
+    }
+    let url_safe = compact.iter().any(|&b| b == b'-' || b == b'_');
+    let alphabet = if url_safe {
+        &base64::alphabet::URL_SAFE
+    } else {
+        &base64::alphabet::STANDARD
+    };
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    let bytes = GeneralPurpose::new(alphabet, config)
+        .decode(&compact)
+        .ok()?;
+    match crate::preflight::sniff(&bytes) {
+        crate::preflight::Format::NotPicture(_) => None,
+        _ => Some(bytes),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod app;
 pub mod batch;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod engine;
 pub mod exit;
 pub mod fields;

@@ -3,7 +3,7 @@
 //! code.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
@@ -19,7 +19,7 @@ use crate::input::{self, ExpandOptions, Input};
 use crate::interrupt;
 use crate::output::{self, report::Reporter, tally::Tally};
 use crate::record::{Class, ErrorInfo, Record};
-use crate::scan::{Context, RecordOptions, scan_one};
+use crate::scan::{Context, RecordOptions, Unit, Units, scan_one};
 use crate::store::Store;
 
 /// Runs `xocr scan`. Usage and configuration problems come back as errors
@@ -45,13 +45,13 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let mut tally = Tally::default();
     let stopped = AtomicBool::new(false);
     let cancelled = || stopped.load(Ordering::SeqCst) || interrupt::interrupted();
-    let work = |i: usize, input: &Input, cancelled: &dyn Fn() -> bool| {
+    let work = |_: usize, unit: &Unit, cancelled: &dyn Fn() -> bool| {
         let record = if stopped.load(Ordering::SeqCst) {
-            not_attempted(input, "the batch stopped after a stop-class error")
+            not_attempted(&unit.label, "the batch stopped after a stop-class error")
         } else if interrupt::interrupted() {
-            not_attempted(input, "interrupted")
+            not_attempted(&unit.label, "interrupted")
         } else {
-            scan_one(&ctx, i, input, cancelled)
+            scan_one(&ctx, unit, cancelled)
         };
         if record.error.as_ref().is_some_and(ErrorInfo::is_stop) {
             stopped.store(true, Ordering::SeqCst);
@@ -59,8 +59,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         record
     };
     reporter.start_progress(inputs.len());
+    // Pages beyond one a file, as files of pages are opened.
+    let extra_pages = AtomicUsize::new(0);
     let written = batch::run(
-        &inputs,
+        Units::new(&inputs, &cancelled, &extra_pages),
         batch::Options {
             jobs: settings.batch.jobs,
             unordered: settings.batch.unordered,
@@ -68,6 +70,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         &cancelled,
         &work,
         &mut |record: Record| {
+            reporter.set_total(inputs.len() + extra_pages.load(Ordering::SeqCst));
             tally.add(&record);
             reporter.record(&record, &tally);
             sink.record(&record)
@@ -190,9 +193,9 @@ fn load_engine(settings: &Settings, files: usize) -> Result<Engine> {
     }
 }
 
-fn not_attempted(input: &Input, why: &str) -> Record {
+fn not_attempted(label: &str, why: &str) -> Record {
     Record::failed(
-        input.label.clone(),
+        label.to_string(),
         ErrorInfo::new(Class::NotAttempted, format!("not attempted: {why}")),
     )
 }

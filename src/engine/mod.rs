@@ -157,6 +157,7 @@ impl Engine {
                 max_side: preflight::SERVICE_MAX_SIDE,
                 max_bytes: u64::MAX,
                 jpeg_quality: 95,
+                offline: true,
                 ..options.clone()
             },
         }

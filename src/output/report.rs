@@ -78,6 +78,14 @@ impl Reporter {
         self.bar = bar;
     }
 
+    /// Sets the progress bar's total: the files, and the pages beyond one
+    /// a file found so far in PDFs and multi-page TIFFs.
+    pub fn set_total(&self, total: usize) {
+        if self.bar.length() != Some(total as u64) {
+            self.bar.set_length(total as u64);
+        }
+    }
+
     /// Clears the progress bar.
     pub fn finish_progress(&self) {
         self.bar.finish_and_clear();
@@ -129,11 +137,12 @@ impl Reporter {
         self.bar.inc(1);
     }
 
-    /// The closing lines: the summary (for more than one file, or when any
-    /// failed), why the batch stopped, and `--fields` keys no result had.
+    /// The closing lines: the summary (for more than one file or page, or
+    /// when any failed), why the batch stopped, and `--fields` keys no
+    /// result had.
     pub fn summary(&self, files: usize, tally: &Tally, elapsed: Duration, fields: &[String]) {
-        if files > 1 || tally.failed > 0 || tally.not_attempted > 0 {
-            self.say(tally.summary(elapsed));
+        if files > 1 || tally.records() > 1 || tally.failed > 0 || tally.not_attempted > 0 {
+            self.say(tally.summary(files, elapsed));
         }
         if let Some(reason) = &tally.stopped_by {
             self.say(format_args!("stopped: {reason}"));

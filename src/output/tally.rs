@@ -54,16 +54,33 @@ impl Tally {
         }
     }
 
-    /// The one summary line printed on stderr at the end, e.g.
-    /// `5 files: 3 succeeded (1 already stored), 1 failed (40301: 1),
-    /// 1 not attempted, 2 retries, 0.4 s`.
-    pub fn summary(&self, elapsed: Duration) -> String {
-        let total = self.succeeded + self.failed + self.not_attempted;
-        let mut s = format!(
-            "{total} file{}: {} succeeded",
-            if total == 1 { "" } else { "s" },
-            self.succeeded
-        );
+    /// Records counted: one a file, or one a page of a PDF or multi-page
+    /// TIFF.
+    pub fn records(&self) -> usize {
+        self.succeeded + self.failed + self.not_attempted
+    }
+
+    /// The one summary line printed on stderr at the end of a batch of
+    /// `files` files, e.g. `5 files: 3 succeeded (1 already stored),
+    /// 1 failed (40301: 1), 1 not attempted, 2 retries, 0.4 s`; when files
+    /// of pages made more records than files, `2 files, 5 pages: …` (a
+    /// picture counting as one page), the counts being of pages.
+    pub fn summary(&self, files: usize, elapsed: Duration) -> String {
+        let total = self.records();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut s = if total > files {
+            format!(
+                "{files} file{}, {total} pages: {} succeeded",
+                plural(files),
+                self.succeeded
+            )
+        } else {
+            format!(
+                "{total} file{}: {} succeeded",
+                plural(total),
+                self.succeeded
+            )
+        };
         if self.skipped > 0 {
             s.push_str(&format!(" ({} already stored)", self.skipped));
         }
@@ -106,9 +123,15 @@ mod tests {
             t.add(r);
         }
         assert_eq!(
-            t.summary(Duration::from_millis(400)),
+            t.summary(4, Duration::from_millis(400)),
             "4 files: 0 succeeded, 3 failed (40301: 1, input: 1, stop: 1), 1 not attempted, 0 retries, 0.4 s"
         );
         assert_eq!(t.stopped_by.as_deref(), Some("quota"));
+        assert!(
+            t.summary(2, Duration::ZERO)
+                .starts_with("2 files, 4 pages: 0 succeeded"),
+            "{}",
+            t.summary(2, Duration::ZERO)
+        );
     }
 }

@@ -7,6 +7,11 @@ pub const SERVICE_MIN_SIDE: u32 = 20;
 /// The service's largest accepted side, px.
 pub const SERVICE_MAX_SIDE: u32 = 10_000;
 
+/// Most pages read from one PDF or TIFF; a file with more is refused
+/// whole (split it first). Also bounds what a hostile page tree or
+/// directory chain can make xocr walk.
+pub const MAX_PAGES: usize = 10_000;
+
 /// Which limit a [`PreflightError::TooLarge`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Limit {

@@ -23,9 +23,12 @@
 //!   e.g. CIELab) are sent unchanged with a warning when nothing else needs
 //!   doing, since the service lists their format; otherwise they are
 //!   [`PreflightError::Unsupported`] with a conversion command.
-//! * HEIC/HEIF/AVIF, JPEG 2000, JPEG XL, TGA, ICO, PSD, SVG and PDF:
-//!   unsupported (no well-kept pure-Rust decoder for HEVC/AV1 stills), with a
-//!   conversion command in the error.
+//! * HEIC/HEIF: decoded with libheif with the cargo feature `heic`
+//!   ([`heic`]); without it, unsupported with a conversion command.
+//! * AVIF, JPEG 2000, JPEG XL, TGA, ICO, PSD and SVG: unsupported (no
+//!   well-kept pure-Rust decoder for AV1 stills), with a conversion command
+//!   in the error. A PDF reaching here is refused too: PDFs are split into
+//!   their pages' pictures before preflight (`crate::documents`).
 //! * Pictures under 20 px a side are enlarged (white padding where the
 //!   aspect ratio does not allow it), with a warning.
 //! * `--no-convert` ([`Options::convert`] false): nothing is re-encoded; over
@@ -39,6 +42,7 @@
 //!   photo peaks at about 90 MB.
 
 mod budget;
+mod heic;
 mod limits;
 mod reencode;
 mod sniff;
@@ -46,8 +50,17 @@ mod structure;
 
 use std::fmt;
 
-pub use limits::{Limit, SERVICE_MAX_SIDE, SERVICE_MIN_SIDE};
+pub(crate) use limits::check_decode_pixels;
+pub use limits::{Limit, MAX_PAGES, SERVICE_MAX_SIDE, SERVICE_MIN_SIDE};
 pub use sniff::sniff;
+
+/// Reserves `pixels` (width × height) of the process-wide bound on pixels
+/// being decoded at once (`opts.max_decode_pixels`), waiting until they
+/// fit; released when the reservation is dropped. For decoders outside
+/// preflight (a PDF page's raster).
+pub(crate) fn reserve_pixels(pixels: u64, opts: &Options) -> impl Drop {
+    budget::reserve(pixels, opts.max_decode_pixels)
+}
 
 /// A file format as recognised from its magic bytes by [`sniff`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -162,6 +175,9 @@ pub struct Options {
     /// be decoded; bigger headers are refused before any allocation. Default
     /// 300 000 000 (a 20000×15000 scan; about 1 GB while converting).
     pub max_decode_pixels: u64,
+    /// True when the offline engine reads the pictures (not the service):
+    /// only the wording of errors about formats changes.
+    pub offline: bool,
 }
 
 impl Default for Options {
@@ -172,6 +188,7 @@ impl Default for Options {
             jpeg_quality: 90,
             convert: true,
             max_decode_pixels: 300_000_000,
+            offline: false,
         }
     }
 }

@@ -155,6 +155,16 @@ pub(crate) fn run(bytes: Vec<u8>, opts: &Options, force: bool) -> Result<Prepare
             ),
         });
     }
+    if format == Format::Heif {
+        #[cfg(feature = "heic")]
+        {
+            let img = super::heic::decode(&bytes, opts)?;
+            drop(bytes);
+            return encode(img, format, &info, opts, warnings);
+        }
+        #[cfg(not(feature = "heic"))]
+        return Err(super::heic::unsupported(opts.offline));
+    }
     if !matches!(
         format,
         Format::Jpeg | Format::Png | Format::Bmp | Format::Tiff | Format::Gif | Format::WebP

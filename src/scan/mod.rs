@@ -1,18 +1,21 @@
-//! One input's pass: read the file → look in the result store → preflight
-//! → the engine → the record (a pure function of the reading) → its
-//! pictures saved. Every failure becomes a record naming the reason.
+//! One unit's pass (a file, or one page of a PDF or multi-page TIFF, see
+//! [`units`]): read the picture → look in the result store → preflight →
+//! the engine → the record (a pure function of the reading) → its pictures
+//! saved. Every failure becomes a record naming the reason.
 
 mod build;
 mod pictures;
 mod stored;
+pub mod units;
 
 use std::time::Instant;
 
 pub use build::{PictureBytes, RecordOptions, all_checks, build_record};
+pub use units::{Unit, Units, What};
 
 use crate::engine::{Attempt, Engine};
 use crate::images::PictureNamer;
-use crate::input::{self, Input};
+use crate::input;
 use crate::preflight;
 use crate::record::{Class, ErrorInfo, Record};
 use crate::store::{Claim, Store};
@@ -35,23 +38,28 @@ pub struct Context {
     pub mask_saved: bool,
 }
 
-/// Scans input number `index` and returns its record. `cancelled` turns
-/// true when the batch stops (stop-class error, Ctrl-C): no retry starts
-/// after that. Never panics on bad input.
-pub fn scan_one(
-    ctx: &Context,
-    index: usize,
-    input: &Input,
-    cancelled: &dyn Fn() -> bool,
-) -> Record {
-    let bytes = match input::read(input) {
-        Ok(b) => b,
-        Err(e) => {
-            return Record::failed(
-                input.label.clone(),
-                ErrorInfo::new(Class::Input, e.to_string()),
-            );
-        }
+/// Scans one unit (a file, or a page of one) and returns its record.
+/// `cancelled` turns true when the batch stops (stop-class error, Ctrl-C):
+/// no retry starts after that. Never panics on bad input.
+pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Record {
+    let label = unit.label.as_str();
+    let failed =
+        |reason: String| Record::failed(label.to_string(), ErrorInfo::new(Class::Input, reason));
+    let mut page_warnings = Vec::new();
+    let bytes = match &unit.what {
+        What::Failed(reason) => return failed(reason.clone()),
+        What::File(Some(bytes)) => bytes.clone(),
+        What::File(None) => match input::read(unit.input) {
+            Ok(b) => b,
+            Err(e) => return failed(e.to_string()),
+        },
+        What::Page(open, n) => match open.document.page(*n, &ctx.preflight) {
+            Ok(page) => {
+                page_warnings = page.warnings;
+                page.bytes
+            }
+            Err(e) => return failed(e.to_string()),
+        },
     };
     let read_len = bytes.len();
 
@@ -70,18 +78,18 @@ pub fn scan_one(
             Claim::Waited => store.get(&key),
         });
         if let Some(stored) = stored {
-            let (record, pictures) = stored::reuse(ctx, input, (store, &key), stored);
-            return with_pictures(ctx, index, record, pictures);
+            let (mut record, pictures) = stored::reuse(ctx, label, (store, &key), stored);
+            record.warnings.splice(0..0, page_warnings);
+            return with_pictures(ctx, unit, record, pictures);
         }
     }
 
     let prepared = match preflight::prepare(bytes, &ctx.preflight) {
         Ok(p) => p,
         Err(e) => {
-            return Record::failed(
-                input.label.clone(),
-                ErrorInfo::new(Class::Input, e.to_string()),
-            );
+            let mut record = failed(e.to_string());
+            record.warnings = page_warnings;
+            return record;
         }
     };
     let started = Instant::now();
@@ -103,15 +111,16 @@ pub fn scan_one(
     let mut record = match reading {
         Ok(reading) => {
             if let Some((store, key, _)) = &claim {
-                not_stored = stored::put(ctx, store, key, input, reading.clone(), &sent);
+                not_stored = stored::put(ctx, store, key, label, reading.clone(), &sent);
             }
-            let (record, pictures) = build_record(&ctx.record, &input.label, reading, None);
-            with_pictures(ctx, index, record, pictures)
+            let (record, pictures) = build_record(&ctx.record, label, reading, None);
+            with_pictures(ctx, unit, record, pictures)
         }
-        Err(failure) => Record::failed(input.label.clone(), failure.into()),
+        Err(failure) => Record::failed(label.to_string(), failure.into()),
     };
     drop(claim);
     record.preprocess = sent.preprocess;
+    record.warnings.extend(page_warnings);
     record.warnings.extend(sent.warnings);
     record.warnings.extend(not_stored);
     log.push(format!(
@@ -131,12 +140,12 @@ pub fn scan_one(
 /// Saves the record's pictures with `--save-images`.
 fn with_pictures(
     ctx: &Context,
-    index: usize,
+    unit: &Unit,
     mut record: Record,
     pictures: Vec<PictureBytes>,
 ) -> Record {
     if let Some(namer) = &ctx.namer {
-        pictures::save(namer, index, &mut record, pictures);
+        pictures::save(namer, (unit.file, unit.page), &mut record, pictures);
     }
     record
 }

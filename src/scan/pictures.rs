@@ -8,14 +8,20 @@ use super::build::PictureBytes;
 use crate::images::PictureNamer;
 use crate::record::{Class, ErrorInfo, Record};
 
-/// Writes the `pictures` of input number `index` and lists their paths in
+/// Writes the `pictures` of input number `index` (page `page` of it, for a
+/// file of pages) and lists their paths in
 /// `record` (`saved`, and each item's `picture.saved`). The first failure
 /// stops the writing (the next pictures would fail alike) and fails the
 /// record with an `output`-class error; its fields are kept.
-pub fn save(namer: &PictureNamer, index: usize, record: &mut Record, pictures: Vec<PictureBytes>) {
+pub fn save(
+    namer: &PictureNamer,
+    (index, page): (usize, Option<usize>),
+    record: &mut Record,
+    pictures: Vec<PictureBytes>,
+) {
     let mut taken = HashSet::new();
     for p in pictures {
-        let path = match namer.save(index, &p.key, p.format, &p.bytes, &mut taken) {
+        let path = match namer.save((index, page), &p.key, p.format, &p.bytes, &mut taken) {
             Ok(path) => path,
             Err(e) => {
                 record.ok = false;

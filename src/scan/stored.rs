@@ -5,19 +5,18 @@
 use super::Context;
 use super::build::{all_checks, build_record};
 use crate::engine::Reading;
-use crate::input::Input;
 use crate::preflight::Prepared;
 use crate::record::Record;
 use crate::store::{self, Store, Stored};
 
-/// Stores a fresh `reading` of `input` under `key`, with what preflight did
+/// Stores a fresh `reading` of the unit shown as `label` under `key`, with what preflight did
 /// to the picture (`sent`), masked with `--mask-saved`. A failure to store
 /// comes back as a warning for the record.
 pub fn put(
     ctx: &Context,
     store: &Store,
     key: &str,
-    input: &Input,
+    label: &str,
     mut reading: Reading,
     sent: &Prepared,
 ) -> Option<String> {
@@ -30,7 +29,7 @@ pub fn put(
     let stored = Stored {
         sha256: String::new(),
         request_type: String::new(),
-        file: input.label.clone(),
+        file: label.to_string(),
         result: reading,
         preprocess: sent.preprocess.clone(),
         warnings: sent.warnings.clone(),
@@ -48,7 +47,7 @@ pub fn put(
 /// the store now (the record keeps the values, as a fresh run's does).
 pub fn reuse(
     ctx: &Context,
-    input: &Input,
+    label: &str,
     (store, key): (&Store, &str),
     stored: Stored,
 ) -> (Record, Vec<super::build::PictureBytes>) {
@@ -69,7 +68,7 @@ pub fn reuse(
     });
     // A masked reading keeps the checks made on the values as read.
     let checks = if stored.masked { stored.checks } else { None };
-    let (mut record, pictures) = build_record(&ctx.record, &input.label, stored.result, checks);
+    let (mut record, pictures) = build_record(&ctx.record, label, stored.result, checks);
     record.preprocess = stored.preprocess;
     record.warnings.extend(stored.warnings);
     record.from_store = true;

@@ -16,6 +16,7 @@ mod batch;
 mod completions;
 mod corpus;
 mod document_checks;
+mod documents;
 mod edges;
 mod fields;
 mod hostile;
