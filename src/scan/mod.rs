@@ -10,7 +10,7 @@ use std::time::Instant;
 
 pub use build::{PictureBytes, RecordOptions, all_checks, build_record};
 
-use crate::engine::{Attempt, Engine};
+use crate::engine::{Attempt, Engine, Note};
 use crate::images::PictureNamer;
 use crate::input::{self, Input};
 use crate::preflight;
@@ -114,7 +114,7 @@ pub fn scan_one(
     record.preprocess = sent.preprocess;
     record.warnings.extend(sent.warnings);
     record.warnings.extend(not_stored);
-    log.push(format!(
+    log.push(Note::v(format!(
         "read {read_len} bytes, {} {} bytes, {} after {took} ms{cost}",
         ctx.engine.verb(),
         sent.bytes.len(),
@@ -122,7 +122,7 @@ pub fn scan_one(
             None => "success".to_string(),
             Some(e) => format!("failed ({})", e.message),
         }
-    ));
+    )));
     record.log = log;
     record.retries = retries;
     record
