@@ -212,11 +212,18 @@ impl Client {
             ("User-Agent", USER_AGENT),
             ("Accept", "*/*"),
         ];
+        let mut request = self.agent.post(&self.endpoint);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let started = std::time::Instant::now();
+        let result = request.send(body);
+        // Noted after the sending, so that nothing is done between the
+        // rate limit's start and the request's.
         log.push(Note::vv(format!(
             "request: POST {}",
             self.redactor.redact(&endpoint_shown(&self.endpoint))
         )));
-        let mut request = self.agent.post(&self.endpoint);
         for (name, value) in headers {
             let shown = if !self.token.is_empty() && value == self.token.expose() {
                 REDACTED
@@ -224,14 +231,11 @@ impl Client {
                 value
             };
             log.push(Note::vv(format!("request header: {name}: {shown}")));
-            request = request.header(name, value);
         }
         log.push(Note::vv(format!(
             "request body: {} bytes (JSON: the picture in base64, the type, the token)",
             body.len()
         )));
-        let started = std::time::Instant::now();
-        let result = request.send(body);
         let mut response = match result {
             Ok(r) => r,
             Err(e) => {
