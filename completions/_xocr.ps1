@@ -21,14 +21,16 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'xocr' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Recognise the fields of one or more pictures and print them')
             [CompletionResult]::new('types', 'types', [CompletionResultType]::ParameterValue, 'List the document types with the keys each returns')
             [CompletionResult]::new('codes', 'codes', [CompletionResultType]::ParameterValue, 'Explain the service''s error codes: all of them, or CODE')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout: xocr(1), or COMMAND''s, e.g. `xocr man scan | man -l -`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -48,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the service token from the first line of PATH')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Request type sent to the service ("8": classify the document automatically)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Request type code sent to the service ("8": the service classifies the document itself and answers its type, e.g. id_card). Not a document type name')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the connection and for the reply [default: 60]')
             [CompletionResult]::new('--max-reply-size', '--max-reply-size', [CompletionResultType]::ParameterName, 'Largest reply read from the service, e.g. 64M, 200MB (K, M, G: powers of 1024). Replies carry the pictures the service cuts out (portrait, crop) as base64 and may pass 10 MB; a reply over the limit fails its file, is not retried, and is not read further, so an endless reply cannot exhaust memory [default: 64M]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Pictures in work at once: requests in flight with the service [default: 4]; pictures read in parallel with --engine local [default: the number of CPUs, at most 4]')
@@ -59,6 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Store each result in DIR (one JSON file per picture, keyed by its SHA-256 and the request type, or the local engine''s revision and --det-max-side); a rerun sends no request for a picture already stored')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Scan only shard K of N (1-based): the inputs whose path hashes to K. N machines with --shard 1/N … N/N split one folder without overlap')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Scan the pictures inside directories, recursively')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Scan the pictures inside directories, recursively')
             [CompletionResult]::new('--bom', '--bom', [CompletionResultType]::ParameterName, 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly')
@@ -73,25 +76,34 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('--unordered', '--unordered', [CompletionResultType]::ParameterName, 'With -o jsonl: write each result as soon as it is done, not in input order')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, per-file errors or summary on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, per-file errors or summary on stderr')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about each request on stderr')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about each request on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more about each file on stderr: -v a line per request, retry and conversion; -vv also each request''s and reply''s headers and sizes (never the token, never a body)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more about each file on stderr: -v a line per request, retry and conversion; -vv also each request''s and reply''s headers and sizes (never the token, never a body)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'xocr;types' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'xocr;codes' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'xocr;completions' {
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'xocr;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'xocr;help' {
@@ -99,6 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             [CompletionResult]::new('types', 'types', [CompletionResultType]::ParameterValue, 'List the document types with the keys each returns')
             [CompletionResult]::new('codes', 'codes', [CompletionResultType]::ParameterValue, 'Explain the service''s error codes: all of them, or CODE')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff) on stdout: xocr(1), or COMMAND''s, e.g. `xocr man scan | man -l -`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -112,6 +125,9 @@ Register-ArgumentCompleter -Native -CommandName 'xocr' -ScriptBlock {
             break
         }
         'xocr;help;completions' {
+            break
+        }
+        'xocr;help;man' {
             break
         }
         'xocr;help;help' {

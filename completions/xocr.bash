@@ -25,6 +25,9 @@ _xocr() {
             xocr,help)
                 cmd="xocr__subcmd__help"
                 ;;
+            xocr,man)
+                cmd="xocr__subcmd__man"
+                ;;
             xocr,scan)
                 cmd="xocr__subcmd__scan"
                 ;;
@@ -40,6 +43,9 @@ _xocr() {
             xocr__subcmd__help,help)
                 cmd="xocr__subcmd__help__subcmd__help"
                 ;;
+            xocr__subcmd__help,man)
+                cmd="xocr__subcmd__help__subcmd__man"
+                ;;
             xocr__subcmd__help,scan)
                 cmd="xocr__subcmd__help__subcmd__scan"
                 ;;
@@ -53,12 +59,16 @@ _xocr() {
 
     case "${cmd}" in
         xocr)
-            opts="-h -V --help --version scan types codes completions help"
+            opts="-h -V --color --help --version scan types codes completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -67,12 +77,16 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__codes)
-            opts="-h --help"
+            opts="-h --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -81,12 +95,16 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-h --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -95,7 +113,7 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__help)
-            opts="scan types codes completions help"
+            opts="scan types codes completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -150,6 +168,20 @@ _xocr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xocr__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xocr__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -178,8 +210,26 @@ _xocr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xocr__subcmd__man)
+            opts="-h --color --help scan types codes completions man"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xocr__subcmd__scan)
-            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --csv-raw --fields --max-side --max-bytes --jpeg-quality --no-convert --normalized --strict --as-of --mask --include-images --save-images --engine --det-max-side --token --token-file --endpoint --type --timeout --max-reply-size --jobs --qps --retries --backoff-base-ms --out-dir --force --mask-saved --shard --unordered --config --quiet --verbose --help"
+            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --csv-raw --fields --max-side --max-bytes --jpeg-quality --no-convert --normalized --strict --as-of --mask --include-images --save-images --engine --det-max-side --token --token-file --endpoint --type --timeout --max-reply-size --jobs --qps --retries --backoff-base-ms --out-dir --force --mask-saved --shard --unordered --config --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,7 +296,7 @@ _xocr() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "8" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -289,6 +339,10 @@ _xocr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -297,12 +351,16 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__types)
-            opts="-h --help"
+            opts="-h --color --help bank_card business_card hongkong_idcard id_card social_security_cards drive_license vehicle_license family_register passport marriage_certificate divorce_certificate house_property_owner_ship real_estate business_license opening_license tax_certificate organization_certificate vehicle_certificate vehicle_registration"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -18,14 +18,16 @@ set edit:completion:arg-completer[xocr] = {|@words|
     }
     var completions = [
         &'xocr'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --color 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand scan 'Recognise the fields of one or more pictures and print them'
             cand types 'List the document types with the keys each returns'
             cand codes 'Explain the service''s error codes: all of them, or CODE'
             cand completions 'Print the shell completion script for SHELL on stdout'
+            cand man 'Print the manual page (roff) on stdout: xocr(1), or COMMAND''s, e.g. `xocr man scan | man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xocr;scan'= {
@@ -44,7 +46,7 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand --token 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list'
             cand --token-file 'Read the service token from the first line of PATH'
             cand --endpoint 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]'
-            cand --type 'Request type sent to the service ("8": classify the document automatically)'
+            cand --type 'Request type code sent to the service ("8": the service classifies the document itself and answers its type, e.g. id_card). Not a document type name'
             cand --timeout 'Seconds to wait for the connection and for the reply [default: 60]'
             cand --max-reply-size 'Largest reply read from the service, e.g. 64M, 200MB (K, M, G: powers of 1024). Replies carry the pictures the service cuts out (portrait, crop) as base64 and may pass 10 MB; a reply over the limit fails its file, is not retried, and is not read further, so an endless reply cannot exhaust memory [default: 64M]'
             cand -j 'Pictures in work at once: requests in flight with the service [default: 4]; pictures read in parallel with --engine local [default: the number of CPUs, at most 4]'
@@ -55,6 +57,7 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand --out-dir 'Store each result in DIR (one JSON file per picture, keyed by its SHA-256 and the request type, or the local engine''s revision and --det-max-side); a rerun sends no request for a picture already stored'
             cand --shard 'Scan only shard K of N (1-based): the inputs whose path hashes to K. N machines with --shard 1/N … N/N split one folder without overlap'
             cand --config 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)'
+            cand --color 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never'
             cand -r 'Scan the pictures inside directories, recursively'
             cand --recursive 'Scan the pictures inside directories, recursively'
             cand --bom 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
@@ -69,28 +72,37 @@ set edit:completion:arg-completer[xocr] = {|@words|
             cand --unordered 'With -o jsonl: write each result as soon as it is done, not in input order'
             cand -q 'Print no warnings, per-file errors or summary on stderr'
             cand --quiet 'Print no warnings, per-file errors or summary on stderr'
-            cand -v 'Print more about each request on stderr'
-            cand --verbose 'Print more about each request on stderr'
+            cand -v 'Print more about each file on stderr: -v a line per request, retry and conversion; -vv also each request''s and reply''s headers and sizes (never the token, never a body)'
+            cand --verbose 'Print more about each file on stderr: -v a line per request, retry and conversion; -vv also each request''s and reply''s headers and sizes (never the token, never a body)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'xocr;types'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --color 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'xocr;codes'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --color 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'xocr;completions'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --color 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'xocr;man'= {
+            cand --color 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'xocr;help'= {
             cand scan 'Recognise the fields of one or more pictures and print them'
             cand types 'List the document types with the keys each returns'
             cand codes 'Explain the service''s error codes: all of them, or CODE'
             cand completions 'Print the shell completion script for SHELL on stdout'
+            cand man 'Print the manual page (roff) on stdout: xocr(1), or COMMAND''s, e.g. `xocr man scan | man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'xocr;help;scan'= {
@@ -100,6 +112,8 @@ set edit:completion:arg-completer[xocr] = {|@words|
         &'xocr;help;codes'= {
         }
         &'xocr;help;completions'= {
+        }
+        &'xocr;help;man'= {
         }
         &'xocr;help;help'= {
         }

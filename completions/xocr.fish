@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_xocr_global_optspecs
-    string join \n h/help V/version
+    string join \n color= h/help V/version
 end
 
 function __fish_xocr_needs_command
@@ -24,12 +24,16 @@ function __fish_xocr_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c xocr -n "__fish_xocr_needs_command" -s h -l help -d 'Print help'
+complete -c xocr -n "__fish_xocr_needs_command" -l color -d 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces colour)'
+always\t'Always, also into a pipe or a file'
+never\t'Never'"
+complete -c xocr -n "__fish_xocr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xocr -n "__fish_xocr_needs_command" -s V -l version -d 'Print version'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "types" -d 'List the document types with the keys each returns'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c xocr -n "__fish_xocr_needs_command" -f -a "man" -d 'Print the manual page (roff) on stdout: xocr(1), or COMMAND\'s, e.g. `xocr man scan | man -l -`'
 complete -c xocr -n "__fish_xocr_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l files-from -d 'Read input paths from FILE, one per line (`-` for standard input)' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s o -l format -d 'Output format' -r -f -a "table\t'Aligned tables, one per file, for people'
@@ -50,7 +54,7 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l det-max-side -d 'With
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token -d 'Service token. Prefer --token-file or XOCR_TOKEN: a flag is visible to other users in the process list' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l token-file -d 'Read the service token from the first line of PATH' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l endpoint -d 'Service endpoint URL [env: XOCR_ENDPOINT] [default: http://api.xinhuokj.com:40072/ocr]' -r
-complete -c xocr -n "__fish_xocr_using_subcommand scan" -l type -d 'Request type sent to the service ("8": classify the document automatically)' -r
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l type -d 'Request type code sent to the service ("8": the service classifies the document itself and answers its type, e.g. id_card). Not a document type name' -r -f -a "8\t'multi-certificate: the service classifies the picture and answers its document type'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l timeout -d 'Seconds to wait for the connection and for the reply [default: 60]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l max-reply-size -d 'Largest reply read from the service, e.g. 64M, 200MB (K, M, G: powers of 1024). Replies carry the pictures the service cuts out (portrait, crop) as base64 and may pass 10 MB; a reply over the limit fails its file, is not retried, and is not read further, so an endless reply cannot exhaust memory [default: 64M]' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s j -l jobs -d 'Pictures in work at once: requests in flight with the service [default: 4]; pictures read in parallel with --engine local [default: the number of CPUs, at most 4]' -r
@@ -60,6 +64,9 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l backoff-base-ms -d 'F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l out-dir -d 'Store each result in DIR (one JSON file per picture, keyed by its SHA-256 and the request type, or the local engine\'s revision and --det-max-side); a rerun sends no request for a picture already stored' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l shard -d 'Scan only shard K of N (1-based): the inputs whose path hashes to K. N machines with --shard 1/N … N/N split one folder without overlap' -r
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l config -d 'Config file to read instead of the default ($XDG_CONFIG_HOME/xocr/config.toml)' -r -F
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l color -d 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces colour)'
+always\t'Always, also into a pipe or a file'
+never\t'Never'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-raw -d 'With -o csv: write every cell as it is. By default a cell that a spreadsheet would run as a formula (OWASP\'s CSV injection advice) is written with a single quote \' in front: a cell whose first character is = + - @, a tab or a carriage return, or whose first character after leading white space is = + - or @. A cell that is a plain number (-12.5, +86, 1e5) is left as it is. This covers values, keys (the wide layout\'s header too), descriptions and file names'
@@ -72,13 +79,27 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l force -d 'With --out-
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l mask-saved -d 'With --out-dir: mask personal fields in the stored results too'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l unordered -d 'With -o jsonl: write each result as soon as it is done, not in input order'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s q -l quiet -d 'Print no warnings, per-file errors or summary on stderr'
-complete -c xocr -n "__fish_xocr_using_subcommand scan" -s v -l verbose -d 'Print more about each request on stderr'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -s v -l verbose -d 'Print more about each file on stderr: -v a line per request, retry and conversion; -vv also each request\'s and reply\'s headers and sizes (never the token, never a body)'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c xocr -n "__fish_xocr_using_subcommand types" -s h -l help -d 'Print help'
-complete -c xocr -n "__fish_xocr_using_subcommand codes" -s h -l help -d 'Print help'
-complete -c xocr -n "__fish_xocr_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "types" -d 'List the document types with the keys each returns'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
-complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xocr -n "__fish_xocr_using_subcommand types" -l color -d 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces colour)'
+always\t'Always, also into a pipe or a file'
+never\t'Never'"
+complete -c xocr -n "__fish_xocr_using_subcommand types" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xocr -n "__fish_xocr_using_subcommand codes" -l color -d 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces colour)'
+always\t'Always, also into a pipe or a file'
+never\t'Never'"
+complete -c xocr -n "__fish_xocr_using_subcommand codes" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xocr -n "__fish_xocr_using_subcommand completions" -l color -d 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces colour)'
+always\t'Always, also into a pipe or a file'
+never\t'Never'"
+complete -c xocr -n "__fish_xocr_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xocr -n "__fish_xocr_using_subcommand man" -l color -d 'Colour in tables and on stderr: auto (only on a terminal, and not when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE forces it), always, never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces colour)'
+always\t'Always, also into a pipe or a file'
+never\t'Never'"
+complete -c xocr -n "__fish_xocr_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions man help" -f -a "scan" -d 'Recognise the fields of one or more pictures and print them'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions man help" -f -a "types" -d 'List the document types with the keys each returns'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions man help" -f -a "codes" -d 'Explain the service\'s error codes: all of them, or CODE'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions man help" -f -a "man" -d 'Print the manual page (roff) on stdout: xocr(1), or COMMAND\'s, e.g. `xocr man scan | man -l -`'
+complete -c xocr -n "__fish_xocr_using_subcommand help; and not __fish_seen_subcommand_from scan types codes completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -14,18 +14,44 @@ use crate::exit::{ExitCode, usage};
 /// Runs one command. Usage and configuration problems come back as errors
 /// holding a [`crate::exit::UsageError`].
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    let width = crate::term::stdout_width(|k| std::env::var(k).ok());
     let text = match cli.command {
-        Command::Scan(args) => return crate::scan_cmd::run(&args),
-        Command::Codes { code } => codes(code)?,
+        Command::Scan(args) => return crate::scan_cmd::run(&args, cli.color),
+        Command::Codes { code } => codes(code, width.unwrap_or(CODES_WIDTH))?,
         Command::Types { name } => types(name.as_deref())?,
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "xocr", &mut script);
             String::from_utf8_lossy(&script).into_owned()
         }
+        Command::Man { command } => {
+            String::from_utf8_lossy(&man_page(command.as_deref())?).into_owned()
+        }
     };
     write_stdout(text.as_bytes())?;
     Ok(ExitCode::Success)
+}
+
+/// The width `xocr codes` is fitted to when stdout's is unknown (a pipe),
+/// columns.
+pub const CODES_WIDTH: u16 = 100;
+
+/// The manual page (roff) of xocr, or of its subcommand `command` (one of
+/// [`crate::cli::MAN_COMMANDS`]), generated from the clap definitions with
+/// clap_mangen: `xocr.1`, `xocr-scan.1`, … as committed in `man/`.
+pub fn man_page(command: Option<&str>) -> Result<Vec<u8>> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let page = match command {
+        None => cmd,
+        Some(name) => cmd
+            .find_subcommand(name)
+            .cloned()
+            .ok_or_else(|| usage(format!("no manual page for {name:?}")))?,
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page).render(&mut out)?;
+    Ok(out)
 }
 
 /// Writes `bytes` to stdout. A reader that went away (`| head`) is not an
@@ -38,20 +64,38 @@ pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     }
 }
 
-/// `xocr types [NAME]`: each document type with its keys.
+/// `xocr types [NAME]`: each document type with its keys, and whether the
+/// offline engine reads it. An unknown NAME is a usage error offering the
+/// nearest known one and listing them all.
 fn types(name: Option<&str>) -> Result<String> {
+    use crate::engine::LOCAL_TYPES;
     use crate::fields::{catalog, find_doc_type};
+    let names = || catalog().iter().map(|d| d.name);
     let types: Vec<_> = match name {
         None => catalog().iter().collect(),
         Some(n) => vec![find_doc_type(n).ok_or_else(|| {
-            let names: Vec<&str> = catalog().iter().map(|d| d.name).collect();
+            let offer = crate::suggest::nearest(n, names())
+                .map(|k| format!("; did you mean {k}?"))
+                .unwrap_or_default();
             usage(format!(
-                "unknown document type {n:?}; known: {}",
-                names.join(", ")
+                "unknown document type {n:?}{offer}\nThe document types: {}",
+                names().collect::<Vec<_>>().join(", ")
             ))
         })?],
     };
     let mut out = String::new();
+    if name.is_none() {
+        writeln!(
+            out,
+            "The service answers these types. The offline engine (--engine local) reads {}, and answers other for anything else (one item per text line).\n",
+            LOCAL_TYPES
+                .iter()
+                .filter(|t| **t != "other")
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )?;
+    }
     for (i, t) in types.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -61,7 +105,12 @@ fn types(name: Option<&str>) -> Result<String> {
         } else {
             "  (keys inferred, not confirmed by a real reply)"
         };
-        writeln!(out, "{}  {}{note}", t.name, t.description)?;
+        let offline = if LOCAL_TYPES.contains(&t.name) {
+            "  [also offline: --engine local]"
+        } else {
+            ""
+        };
+        writeln!(out, "{}  {}{offline}{note}", t.name, t.description)?;
         let mut table = comfy_table::Table::new();
         table
             .load_preset(comfy_table::presets::NOTHING)
@@ -76,8 +125,9 @@ fn types(name: Option<&str>) -> Result<String> {
     Ok(out)
 }
 
-/// `xocr codes [CODE]`: the vendor's error codes with class and advice.
-fn codes(code: Option<i64>) -> Result<String> {
+/// `xocr codes [CODE]`: the vendor's error codes with class and advice, in
+/// a table `width` columns wide at most.
+fn codes(code: Option<i64>, width: u16) -> Result<String> {
     use crate::engine::remote::codes::{CODES, lookup};
     let rows: Vec<_> = match code {
         None => CODES.iter().collect(),
@@ -91,11 +141,11 @@ fn codes(code: Option<i64>) -> Result<String> {
             }
         },
     };
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_header(vec!["code", "message", "meaning", "class", "what to do"]);
+    let mut table = crate::output::new_table(crate::output::Look {
+        color: false,
+        width: Some(width),
+    });
+    table.set_header(vec!["code", "message", "meaning", "class", "what to do"]);
     for c in rows {
         table.add_row(vec![
             c.code.to_string(),

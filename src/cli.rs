@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsStr;
+
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
 const EXIT_CODES: &str = "\
@@ -11,8 +14,9 @@ Exit codes:
   0    every file succeeded
   1    at least one file failed (the others were still scanned)
   2    usage or configuration error (bad flag, no token, no input matched)
-  3    stopped by a stop-class service code (credentials, quota, endpoint);
-       the remaining files are reported as not attempted
+  3    stopped by a stop-class service code (credentials, quota, endpoint),
+       or by 3 files in a row that got no answer from the service (a dead
+       endpoint); the remaining files are reported as not attempted
   130  interrupted by Ctrl-C; finished results are kept (and stored with
        --out-dir), the rest are reported as not attempted
   141  stdout was closed early (e.g. `| head`); the batch stopped";
@@ -23,6 +27,23 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Colour in tables and on stderr: auto (only on a terminal, and not
+    /// when NO_COLOR is set to anything but the empty string; CLICOLOR_FORCE
+    /// forces it), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// When to colour output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces colour).
+    Auto,
+    /// Always, also into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +54,7 @@ pub enum Command {
     /// List the document types with the keys each returns.
     Types {
         /// Show only this type, e.g. id_card.
+        #[arg(value_parser = Suggested(doc_type_names), hide_possible_values = true)]
         name: Option<String>,
     },
     /// Explain the service's error codes: all of them, or CODE.
@@ -45,6 +67,58 @@ pub enum Command {
         /// The shell to generate completions for.
         shell: Shell,
     },
+    /// Print the manual page (roff) on stdout: xocr(1), or COMMAND's, e.g.
+    /// `xocr man scan | man -l -`.
+    Man {
+        /// The command whose page to print: scan, types, codes, completions
+        /// or man.
+        #[arg(value_parser = MAN_COMMANDS)]
+        command: Option<String>,
+    },
+}
+
+/// The commands with a manual page of their own (`xocr man COMMAND`,
+/// `man/xocr-COMMAND.1`).
+pub const MAN_COMMANDS: [&str; 5] = ["scan", "types", "codes", "completions", "man"];
+
+/// A value parser that takes any text but offers `values` to shell
+/// completion (and the man page): values that are common but not the only
+/// ones allowed, or that are checked later with a better message than
+/// clap's.
+#[derive(Clone)]
+struct Suggested(fn() -> Vec<PossibleValue>);
+
+impl TypedValueParser for Suggested {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new((self.0)().into_iter()))
+    }
+}
+
+/// The document type names of the catalogue, with their descriptions.
+fn doc_type_names() -> Vec<PossibleValue> {
+    crate::fields::catalog()
+        .iter()
+        .map(|d| PossibleValue::new(d.name).help(d.description))
+        .collect()
+}
+
+/// The request types PROTOCOL.md lists, with what each asks for.
+fn request_types() -> Vec<PossibleValue> {
+    crate::engine::remote::REQUEST_TYPES
+        .iter()
+        .map(|(code, what)| PossibleValue::new(*code).help(*what))
+        .collect()
 }
 
 /// Output format written to stdout.
@@ -255,8 +329,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// Request type sent to the service ("8": classify the document automatically).
-    #[arg(long = "type", value_name = "TYPE")]
+    /// Request type code sent to the service ("8": the service classifies
+    /// the document itself and answers its type, e.g. id_card). Not a
+    /// document type name.
+    #[arg(long = "type", value_name = "TYPE", value_parser = Suggested(request_types),
+          hide_possible_values = true)]
     pub request_type: Option<String>,
 
     /// Seconds to wait for the connection and for the reply [default: 60].
@@ -324,7 +401,9 @@ pub struct ScanArgs {
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Print more about each request on stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Print more about each file on stderr: -v a line per request, retry
+    /// and conversion; -vv also each request's and reply's headers and
+    /// sizes (never the token, never a body).
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
 }

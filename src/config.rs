@@ -8,9 +8,9 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::cli::{CsvLayout, EngineName, Format, ScanArgs};
-use crate::engine::DEFAULT_DET_MAX_SIDE;
 use crate::engine::remote::Service;
 use crate::engine::remote::retry::RetryPolicy;
+use crate::engine::{DEFAULT_DET_MAX_SIDE, LOCAL_TYPES};
 use crate::exit::usage;
 use crate::secret::Secret;
 
@@ -136,7 +136,8 @@ pub struct Settings {
     /// What may be done to a picture before upload.
     pub preflight: crate::preflight::Options,
     pub quiet: bool,
-    pub verbose: bool,
+    /// The number of `-v` (0 with `--quiet`).
+    pub verbose: u8,
 }
 
 /// Where the config file is looked for when `--config`/`XOCR_CONFIG` is not
@@ -284,6 +285,15 @@ pub fn resolve(
         ));
     }
     let kind = args.engine.or(file.engine).unwrap_or(EngineName::Remote);
+    let doc_names = crate::fields::catalog().iter().map(|d| d.name);
+    if kind == EngineName::Remote
+        && let Some(name) =
+            crate::suggest::nearest(&request_type, doc_names.chain(LOCAL_TYPES.iter().copied()))
+    {
+        return Err(usage(format!(
+            "the request type (--type, or type = in the config file) is the service's code (\"8\": the service tells the document type itself), not a document type such as {name}; leave it out to read any document"
+        )));
+    }
     match kind {
         EngineName::Remote if args.det_max_side.is_some() => {
             return Err(usage(
@@ -371,7 +381,7 @@ pub fn resolve(
             unordered: args.unordered,
         },
         quiet: args.quiet,
-        verbose: args.verbose && !args.quiet,
+        verbose: if args.quiet { 0 } else { args.verbose },
     })
 }
 
@@ -485,7 +495,9 @@ fn resolve_token(
             "no service token set. Get one from the vendor's user centre, then either\n  \
              export XOCR_TOKEN=…            (environment)\n  \
              xocr scan --token-file PATH …   (a file holding the token)\n  \
-             token = \"…\" in {where_}"
+             token = \"…\" in {where_}\n\
+             or read the pictures offline, without a token and without uploading them:\n  \
+             xocr scan --engine local …      (ID cards and bank cards; `xocr types` says more)"
         )));
     }
     Ok(token)

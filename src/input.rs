@@ -500,9 +500,9 @@ pub enum ReadError {
     Io(std::io::Error),
 }
 
-/// Reads an input's bytes. Checks first that a path is a regular file, so
-/// a FIFO never blocks the batch; standard input is locked only for `-`,
-/// and a picture given there as base64 text is decoded
+/// Reads an input's bytes. Checks first that a path is a regular file
+/// ([`check`]), so a FIFO never blocks the batch; standard input is locked
+/// only for `-`, and a picture given there as base64 text is decoded
 /// ([`decode_text_picture`]). Fails with a [`ReadError`] naming the reason.
 pub fn read(input: &Input) -> Result<Vec<u8>, ReadError> {
     match &input.source {
@@ -511,26 +511,7 @@ pub fn read(input: &Input) -> Result<Vec<u8>, ReadError> {
             Ok(decode_text_picture(&bytes).unwrap_or(bytes))
         }
         Source::Path(path) => {
-            let meta = match std::fs::metadata(path) {
-                Ok(m) => m,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(if path.symlink_metadata().is_ok() {
-                        ReadError::BrokenLink
-                    } else {
-                        ReadError::Missing
-                    });
-                }
-                Err(e) => return Err(io_error(e)),
-            };
-            if meta.is_dir() {
-                return Err(ReadError::Directory);
-            }
-            if !meta.is_file() {
-                return Err(ReadError::NotRegular);
-            }
-            if meta.len() > MAX_INPUT_BYTES {
-                return Err(ReadError::TooLarge);
-            }
+            check_path(path)?;
             let file = std::fs::File::open(path).map_err(io_error)?;
             read_capped(file)
         }
@@ -578,6 +559,40 @@ pub fn decode_text_picture(text: &[u8]) -> Option<Vec<u8>> {
         crate::preflight::Format::NotPicture(_) => None,
         _ => Some(bytes),
     }
+}
+
+/// What [`read`] would find wrong with an input before reading a byte:
+/// a path that is missing, a broken link, a folder, not a regular file, or
+/// too large. Standard input is always fine here (it is read only once).
+pub fn check(input: &Input) -> Result<(), ReadError> {
+    match &input.source {
+        Source::Stdin => Ok(()),
+        Source::Path(path) => check_path(path),
+    }
+}
+
+fn check_path(path: &Path) -> Result<(), ReadError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(if path.symlink_metadata().is_ok() {
+                ReadError::BrokenLink
+            } else {
+                ReadError::Missing
+            });
+        }
+        Err(e) => return Err(io_error(e)),
+    };
+    if meta.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(())
 }
 
 fn read_capped(r: impl Read) -> Result<Vec<u8>, ReadError> {

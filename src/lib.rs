@@ -25,4 +25,6 @@ pub mod scan;
 pub mod scan_cmd;
 pub mod secret;
 pub mod store;
+pub mod suggest;
+pub mod term;
 pub mod units;

@@ -47,9 +47,10 @@ pub struct Record {
     /// Warnings about this file (also printed on stderr).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
-    /// Per-request details printed on stderr with `-v`; not serialised.
+    /// Per-request details printed on stderr with `-v` and `-vv` (each
+    /// note says which); not serialised.
     #[serde(skip)]
-    pub log: Vec<String>,
+    pub log: Vec<crate::engine::Note>,
     /// Retries spent on this file; counted in the summary, not serialised.
     #[serde(skip)]
     pub retries: u32,

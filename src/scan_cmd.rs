@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result};
 
 use crate::batch;
-use crate::cli::ScanArgs;
+use crate::cli::{ColorWhen, ScanArgs};
 use crate::config::{self, EngineSettings, Settings};
 use crate::engine::Engine;
 use crate::engine::remote::Remote;
@@ -21,15 +21,32 @@ use crate::output::{self, report::Reporter, tally::Tally};
 use crate::record::{Class, ErrorInfo, Record};
 use crate::scan::{Context, RecordOptions, Unit, Units, scan_one};
 use crate::store::Store;
+use crate::term::{self, Stream};
 
-/// Runs `xocr scan`. Usage and configuration problems come back as errors
-/// holding a [`crate::exit::UsageError`].
-pub fn run(args: &ScanArgs) -> Result<ExitCode> {
+/// Most inputs named one by one when the command cannot run (see
+/// [`run`]); the rest are counted.
+const MAX_UNREADABLE_SHOWN: usize = 20;
+
+/// Runs `xocr scan`, colouring tables by `color` (`--color`). Usage and
+/// configuration problems come back as errors holding a
+/// [`crate::exit::UsageError`]. The inputs are expanded (standard input
+/// read once, for `--files-from -`) before the settings are resolved, so
+/// that a pattern that matches nothing is reported before the token is
+/// asked for, and when the settings fail (no token, a bad value) the inputs
+/// that cannot be read (missing files…) are named first: one run tells
+/// every mistake.
+pub fn run(args: &ScanArgs, color: ColorWhen) -> Result<ExitCode> {
+    let mut reporter = Reporter::new(args.quiet, args.verbose);
     let file = config::load_config(args.config.as_deref())?;
-    let settings = config::resolve(args, &file, |k| std::env::var(k).ok())?;
-    let inputs = inputs(args, &settings)?;
+    let inputs = inputs(args)?;
+    let settings = match config::resolve(args, &file, |k| std::env::var(k).ok()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            report_unreadable(&reporter, &inputs);
+            return Err(e);
+        }
+    };
     let ctx = context(&settings, &inputs)?;
-    let mut reporter = Reporter::new(settings.quiet, settings.verbose);
 
     // Without a handler Ctrl-C still ends the process; only the graceful
     // finish is lost.
@@ -40,8 +57,14 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         reporter.say("no input falls in this shard");
     }
     let started = Instant::now();
+    // Buffered, and flushed by the sink after each record: one write per
+    // record, and nothing held back.
     let stdout: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
-    let mut sink = output::sink(&settings.output, stdout);
+    let look = output::Look {
+        color: term::stream_color(color, Stream::Stdout),
+        width: term::stdout_width(|k| std::env::var(k).ok()),
+    };
+    let mut sink = output::sink(&settings.output, look, stdout);
     let mut tally = Tally::default();
     let stopped = AtomicBool::new(false);
     let cancelled = || stopped.load(Ordering::SeqCst) || interrupt::interrupted();
@@ -73,7 +96,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
             reporter.set_total(inputs.len() + extra_pages.load(Ordering::SeqCst));
             tally.add(&record);
             reporter.record(&record, &tally);
-            sink.record(&record)
+            reporter.suspend(|| sink.record(&record))
         },
     )
     .and_then(|()| sink.finish());
@@ -103,10 +126,30 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     })
 }
 
+/// Names the inputs that cannot be read (missing, a folder without `-r`,
+/// …), at most [`MAX_UNREADABLE_SHOWN`] of them, for a run that stops
+/// before the batch.
+fn report_unreadable(reporter: &Reporter, inputs: &[Input]) {
+    let unreadable: Vec<_> = inputs
+        .iter()
+        .filter_map(|i| input::check(i).err().map(|e| (i, e)))
+        .collect();
+    for (input, e) in unreadable.iter().take(MAX_UNREADABLE_SHOWN) {
+        reporter.input_error(&input.label, e);
+    }
+    if unreadable.len() > MAX_UNREADABLE_SHOWN {
+        reporter.say(format_args!(
+            "… and {} more inputs that cannot be read",
+            unreadable.len() - MAX_UNREADABLE_SHOWN
+        ));
+    }
+}
+
 /// The inputs the arguments name, in order, de-duplicated, and only this
 /// shard's with `--shard`. Fails with a usage error when they name no
-/// picture, or stdin is wanted but is a terminal.
-fn inputs(args: &ScanArgs, settings: &Settings) -> Result<Vec<Input>> {
+/// picture, a pattern matches nothing, or stdin is wanted but is a
+/// terminal.
+fn inputs(args: &ScanArgs) -> Result<Vec<Input>> {
     let inputs = input::expand(
         &args.inputs,
         &ExpandOptions {
@@ -125,7 +168,7 @@ fn inputs(args: &ScanArgs, settings: &Settings) -> Result<Vec<Input>> {
             "standard input is a terminal: pipe a picture into `xocr scan -`, e.g. `xocr scan - < id.jpg`",
         ));
     }
-    Ok(match settings.batch.shard {
+    Ok(match args.shard {
         Some((k, n)) => input::shard(inputs, k, n),
         None => inputs,
     })

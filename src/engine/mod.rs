@@ -16,6 +16,12 @@ use serde::Serialize;
 use crate::preflight::{self, Prepared};
 pub use reading::{ReadItem, Reading};
 
+/// The document types the offline engine (`--engine local`) can answer,
+/// as its readings name them: everything it cannot tell apart is `other`
+/// (one item per text line). The classifier's tests check that this is
+/// what it can return.
+pub const LOCAL_TYPES: &[&str] = &["id_card", "bank_card", "other"];
+
 /// `--det-max-side` when not given: the long side, px, pictures are scaled
 /// to for the offline engine's text detection (RapidOCR's default).
 pub const DEFAULT_DET_MAX_SIDE: u32 = 960;
@@ -89,8 +95,37 @@ pub struct Attempt {
     /// What was read: the prepared picture, or its re-encoded form when
     /// the service refused it as it was.
     pub sent: Prepared,
-    /// Per-request notes for `-v` (retries, re-encoding).
-    pub log: Vec<String>,
+    /// Per-request notes: retries and re-encoding for `-v`, the HTTP
+    /// exchange for `-vv`.
+    pub log: Vec<Note>,
+}
+
+/// One line of a picture's log, printed on stderr by the reporter (the
+/// engine never prints). Never holds the token or a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The verbosity that shows it: 1 for `-v`, 2 for `-vv`.
+    pub level: u8,
+    /// The line, without the file name.
+    pub text: String,
+}
+
+impl Note {
+    /// A line for `-v`: retries, conversions, what a file took.
+    pub fn v(text: impl Into<String>) -> Self {
+        Note {
+            level: 1,
+            text: text.into(),
+        }
+    }
+
+    /// A line for `-vv`: a request's or reply's line, headers and sizes.
+    pub fn vv(text: impl Into<String>) -> Self {
+        Note {
+            level: 2,
+            text: text.into(),
+        }
+    }
 }
 
 /// Who reads the pictures of a run, loaded once and shared by the workers.

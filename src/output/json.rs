@@ -12,7 +12,8 @@ pub struct JsonSink {
 }
 
 impl JsonSink {
-    /// One JSON array; `[` is written with the first record (or at finish).
+    /// One JSON array; `[` is written with the first record (or at finish),
+    /// and each element is flushed as it is written.
     pub fn array(out: Box<dyn Write + Send>) -> Self {
         JsonSink {
             out,
@@ -49,6 +50,7 @@ impl Sink for JsonSink {
                 self.out.write_all(b"  ")?;
                 self.out.write_all(line.as_bytes())?;
             }
+            self.out.flush()?;
         }
         self.count += 1;
         Ok(())

@@ -7,6 +7,8 @@ pub mod report;
 mod table;
 pub mod tally;
 
+pub use table::new_table;
+
 use std::io::{self, Write};
 
 use crate::cli::{CsvLayout, Format};
@@ -15,21 +17,34 @@ use crate::record::{Item, Record};
 
 /// A consumer of records that writes one output format.
 pub trait Sink {
-    /// Writes one record. Called once per input, in output order.
+    /// Writes one record and flushes it, so that a person watching or the
+    /// next command in a pipe (`| head -1`) has it as soon as its file is
+    /// done (the wide CSV alone holds its rows to the end: a later file may
+    /// add a column). Called once per input, in output order.
     fn record(&mut self, record: &Record) -> io::Result<()>;
     /// Writes whatever closes the output (the JSON array's `]`, the wide
     /// CSV's buffered rows) and flushes.
     fn finish(&mut self) -> io::Result<()>;
 }
 
+/// How tables look where they are printed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Look {
+    /// Colour: file names bold, failed checks red.
+    pub color: bool,
+    /// Columns a table may take; values wrap inside their cells to fit.
+    /// `None`: no limit (a pipe or a file).
+    pub width: Option<u16>,
+}
+
 /// Makes the sink for the chosen format, writing to `out`; with `--mask`,
-/// records are masked before they reach it.
-pub fn sink(settings: &Output, out: Box<dyn Write + Send>) -> Box<dyn Sink + Send> {
+/// records are masked before they reach it. `look` matters to tables only.
+pub fn sink(settings: &Output, look: Look, out: Box<dyn Write + Send>) -> Box<dyn Sink + Send> {
     let cells = Cells {
         normalized: settings.normalized,
     };
     let inner: Box<dyn Sink + Send> = match settings.format {
-        Format::Table => Box::new(table::TableSink::new(out, cells)),
+        Format::Table => Box::new(table::TableSink::new(out, cells, look)),
         Format::Json => Box::new(json::JsonSink::array(out)),
         Format::Jsonl => Box::new(json::JsonSink::lines(out)),
         Format::Csv => match settings.csv_layout {

@@ -6,33 +6,76 @@
 
 use std::io::{self, Write};
 
-use anstyle::Style;
-use comfy_table::{ContentArrangement, Table, presets};
+use anstyle::{AnsiColor, Style};
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
-use super::{Cells, Sink};
+use super::{Cells, Look, Sink};
 use crate::record::Record;
 use crate::safe_text::terminal_safe;
 
+/// `-o table`: a heading line and a table of items per successful file.
 pub struct TableSink {
-    out: anstream::AutoStream<Box<dyn Write + Send>>,
+    out: Box<dyn Write + Send>,
     cells: Cells,
+    look: Look,
     count: usize,
 }
 
 impl TableSink {
-    /// Styles are kept only when the output is a terminal and `NO_COLOR`
-    /// is unset (anstream decides).
-    pub fn new(out: Box<dyn Write + Send>, cells: Cells) -> Self {
+    /// Tables for `out`, coloured and fitted to a width as `look` says.
+    pub fn new(out: Box<dyn Write + Send>, cells: Cells, look: Look) -> Self {
         TableSink {
-            out: anstream::AutoStream::auto(out),
+            out,
             cells,
+            look,
             count: 0,
+        }
+    }
+
+    /// `style` around `text` when colour is on.
+    fn styled(&self, style: Style, text: &str) -> String {
+        if self.look.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
         }
     }
 }
 
+/// A table in the preset every xocr table has, its width as `look` says:
+/// with a width, columns shrink and their text wraps inside the cells
+/// (measured in terminal columns: a Chinese character takes two); without
+/// one, nothing is wrapped. comfy-table never asks the terminal itself.
+pub fn new_table(look: Look) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .force_no_tty();
+    if look.color {
+        table.enforce_styling();
+    }
+    match look.width {
+        Some(w) => table
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(w),
+        None => table.set_content_arrangement(ContentArrangement::Disabled),
+    };
+    table
+}
+
 impl Sink for TableSink {
     fn record(&mut self, r: &Record) -> io::Result<()> {
+        self.write_record(r)?;
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl TableSink {
+    fn write_record(&mut self, r: &Record) -> io::Result<()> {
         // Failed files are reported on stderr; the table holds results
         // (also those that --strict failed for a check).
         if r.doc_type.is_none() {
@@ -42,7 +85,6 @@ impl Sink for TableSink {
             writeln!(self.out)?;
         }
         self.count += 1;
-        let bold = Style::new().bold();
         let doc_type = terminal_safe(r.doc_type.as_deref().unwrap_or(""));
         let desc = r
             .type_description
@@ -50,10 +92,10 @@ impl Sink for TableSink {
             .filter(|d| !d.is_empty())
             .map(|d| format!(" ({})", terminal_safe(d)))
             .unwrap_or_default();
+        let file = self.styled(Style::new().bold(), &terminal_safe(&r.file));
         writeln!(
             self.out,
-            "{bold}{}{bold:#}  {doc_type}{desc}  angle {}°",
-            terminal_safe(&r.file),
+            "{file}  {doc_type}{desc}  angle {}°",
             r.image_angle.unwrap_or(0)
         )?;
         if r.items.is_empty() {
@@ -65,16 +107,13 @@ impl Sink for TableSink {
         if !failed.is_empty() {
             header.push("check");
         }
-        let mut table = Table::new();
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(header);
+        let mut table = new_table(self.look);
+        table.set_header(header);
         for item in &r.items {
             let mut row = vec![
-                terminal_safe(&item.description).into_owned(),
-                terminal_safe(&item.key).into_owned(),
-                terminal_safe(&self.cells.value(item)).into_owned(),
+                Cell::new(terminal_safe(&item.description)),
+                Cell::new(terminal_safe(&item.key)),
+                Cell::new(terminal_safe(&self.cells.value(item))),
             ];
             if !failed.is_empty() {
                 let marks: Vec<String> = failed
@@ -82,24 +121,21 @@ impl Sink for TableSink {
                     .filter(|c| c.field == item.key)
                     .map(|c| format!("✗ {}", terminal_safe(&c.check)))
                     .collect();
-                row.push(marks.join(" "));
+                row.push(Cell::new(marks.join(" ")).fg(Color::Red));
             }
             table.add_row(row);
         }
         writeln!(self.out, "{table}")?;
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
         for c in &failed {
-            writeln!(
-                self.out,
-                "  ✗ {} ({}): {}",
+            let text = format!(
+                "✗ {} ({}): {}",
                 terminal_safe(&c.field),
                 terminal_safe(&c.check),
                 terminal_safe(&c.detail)
-            )?;
+            );
+            writeln!(self.out, "  {}", self.styled(red, &text))?;
         }
         Ok(())
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }

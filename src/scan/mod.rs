@@ -13,7 +13,7 @@ use std::time::Instant;
 pub use build::{PictureBytes, RecordOptions, all_checks, build_record};
 pub use units::{Unit, Units, What};
 
-use crate::engine::{Attempt, Engine};
+use crate::engine::{Attempt, Engine, Note};
 use crate::images::PictureNamer;
 use crate::input;
 use crate::preflight;
@@ -123,7 +123,7 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Rec
     record.warnings.extend(page_warnings);
     record.warnings.extend(sent.warnings);
     record.warnings.extend(not_stored);
-    log.push(format!(
+    log.push(Note::v(format!(
         "read {read_len} bytes, {} {} bytes, {} after {took} ms{cost}",
         ctx.engine.verb(),
         sent.bytes.len(),
@@ -131,7 +131,7 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Rec
             None => "success".to_string(),
             Some(e) => format!("failed ({})", e.message),
         }
-    ));
+    )));
     record.log = log;
     record.retries = retries;
     record

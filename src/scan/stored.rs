@@ -4,7 +4,7 @@
 
 use super::Context;
 use super::build::{all_checks, build_record};
-use crate::engine::Reading;
+use crate::engine::{Note, Reading};
 use crate::preflight::Prepared;
 use crate::record::Record;
 use crate::store::{self, Store, Stored};
@@ -74,12 +74,12 @@ pub fn reuse(
     record.from_store = true;
     record
         .log
-        .push("stored result reused, no request sent".into());
+        .push(Note::v("stored result reused, no request sent"));
     if let Some(copy) = masked_copy {
         match store.put(key, copy) {
             Ok(()) => record
                 .log
-                .push("stored result masked now (--mask-saved)".into()),
+                .push(Note::v("stored result masked now (--mask-saved)")),
             Err(e) => record
                 .warnings
                 .push(format!("stored result left unmasked: {e:#}")),

@@ -1080,13 +1080,14 @@ fn no_more_than_qps_requests_arrive_in_any_second() {
     // not to the one five before it: xocr starts requests at least 1000 ms
     // apart (its own clock), then each still has to be encoded, written to
     // the socket and read by a server thread. On one idle machine over
-    // loopback that varies by well under a millisecond; the 10 ms allowed
-    // is for a loaded 2-core machine descheduling one of those threads,
-    // and is far less than one request's spacing at 5 per second (200 ms).
+    // loopback that varies by well under a millisecond; the 50 ms allowed
+    // is for a loaded 2-core machine descheduling one of those threads
+    // (10 ms was seen to be exceeded at load averages of 8-12), and is far
+    // less than one request's spacing at 5 per second (200 ms).
     let span = shortest_span(at, 5);
     eprintln!("shortest span of 6 consecutive requests: {span:?}");
     assert!(
-        span >= Duration::from_millis(990),
+        span >= Duration::from_millis(950),
         "6 requests within {span:?}"
     );
 }
@@ -1108,11 +1109,12 @@ fn a_fractional_qps_lets_its_whole_part_into_any_second() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let at: Vec<Instant> = server.requests().iter().map(|r| r.at).collect();
     assert_eq!(at.len(), 8);
-    // The same 10 ms allowance for the way to the server's clock.
+    // The same 50 ms allowance for the way to the server's clock; the
+    // limiter before the fix let 3 in within about 800 ms.
     let span = shortest_span(at, 2);
     eprintln!("shortest span of 3 consecutive requests: {span:?}");
     assert!(
-        span >= Duration::from_millis(990),
+        span >= Duration::from_millis(950),
         "3 requests within {span:?}"
     );
 }

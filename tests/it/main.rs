@@ -23,7 +23,9 @@ mod hostile;
 mod inputs;
 #[cfg(feature = "local")]
 mod local;
+mod messages;
 #[cfg(feature = "local")]
 mod recognize;
 mod scan;
 mod shared_folders;
+mod terminal;

@@ -178,9 +178,12 @@ pub fn xocr_bare(home: &Path) -> assert_cmd::Command {
             cmd.env_remove(k);
         }
     }
+    // No colour and no table width from the caller's terminal settings.
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS");
     cmd
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use super::{Service, codes, wire};
-use crate::engine::{ErrorClass, Failure, Reading};
+use crate::engine::{ErrorClass, Failure, Note, Reading};
 use crate::safe_text::terminal_safe;
 use crate::secret::{REDACTED, Redactor, Secret};
 
@@ -26,8 +26,14 @@ pub enum ApiError {
         retry_after: Option<Duration>,
         detail: String,
     },
-    /// No complete reply: connection refused or reset, DNS failure,
-    /// time-out, a reply cut short. The text says which.
+    /// No answer at all: the connection was refused or failed, the host
+    /// was not found, or connecting or waiting for the reply timed out. The
+    /// text says which. Counted towards a dead endpoint
+    /// ([`super::DEAD_AFTER_FILES`]).
+    #[error("{0}")]
+    Unreachable(String),
+    /// An answer broken off: the connection reset, a reply cut short, a
+    /// protocol error. The text says which.
     #[error("{0}")]
     Transport(String),
     /// A reply that is not the documented JSON.
@@ -66,7 +72,9 @@ impl ApiError {
                 401 | 403 | 404 | 405 => ErrorClass::Stop,
                 _ => ErrorClass::File,
             },
-            ApiError::Transport(_) | ApiError::Malformed(_) => ErrorClass::Retry,
+            ApiError::Unreachable(_) | ApiError::Transport(_) | ApiError::Malformed(_) => {
+                ErrorClass::Retry
+            }
             ApiError::Redirect { .. } => ErrorClass::Stop,
             ApiError::ReplyTooLarge { .. } => ErrorClass::File,
         }
@@ -90,7 +98,7 @@ impl ApiError {
             ApiError::Http {
                 status: 401 | 403, ..
             } => Some("check the token and that this machine may use the service"),
-            ApiError::Transport(_) => {
+            ApiError::Unreachable(_) | ApiError::Transport(_) => {
                 Some("check the endpoint URL, the network and any proxy settings")
             }
             ApiError::Redirect { .. } => Some(
@@ -114,6 +122,14 @@ impl From<&ApiError> for Failure {
         }
     }
 }
+
+/// The `User-Agent` of every request.
+const USER_AGENT: &str = concat!("xocr/", env!("CARGO_PKG_VERSION"));
+/// Most reply headers noted for `-vv`; a reply with more has the rest
+/// counted, not listed.
+const MAX_NOTED_HEADERS: usize = 40;
+/// Longest header value noted for `-vv`, characters.
+const MAX_HEADER_CHARS: usize = 200;
 
 /// A client for one endpoint, sharing one connection pool between threads.
 pub struct Client {
@@ -144,7 +160,7 @@ impl Client {
             .timeout_recv_body(t)
             .max_idle_connections(pool_size.max(1))
             .max_idle_connections_per_host(pool_size.max(1))
-            .user_agent(concat!("xocr/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()
             .into();
         Client {
@@ -164,7 +180,7 @@ impl Client {
     /// is not the documented JSON. The token never appears in the error, nor
     /// in the result, in any form it can be echoed in ([`Redactor::redact`]).
     pub fn recognize(&self, picture: &[u8]) -> Result<Reading, ApiError> {
-        self.send(&self.request_body(picture)?)
+        self.send(&self.request_body(picture)?, &mut Vec::new())
     }
 
     /// The request body for `picture`: JSON with its bytes in base64
@@ -181,15 +197,80 @@ impl Client {
     }
 
     /// Sends a body from [`request_body`](Self::request_body) and reads the
-    /// reply, failing as [`recognize`](Self::recognize) does.
-    pub fn send(&self, body: &[u8]) -> Result<Reading, ApiError> {
-        let result = self
-            .agent
-            .post(&self.endpoint)
-            .header("Content-Type", "application/json")
-            .send(body);
-        let mut response = result.map_err(|e| self.redact(transport_error(e)))?;
+    /// reply, failing as [`recognize`](Self::recognize) does. Notes for
+    /// `-vv` go to `log`: the request line and headers (all of them are set
+    /// here, so the notes are what is sent; `Host` is the endpoint's), the
+    /// body's size, the reply's status, headers and body size; never the
+    /// token (a header value equal to it is redacted) nor a body.
+    pub fn send(&self, body: &[u8], log: &mut Vec<Note>) -> Result<Reading, ApiError> {
+        let length = body.len().to_string();
+        // In the order ureq would add them itself.
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("Accept-Encoding", "gzip"),
+            ("Content-Length", length.as_str()),
+            ("User-Agent", USER_AGENT),
+            ("Accept", "*/*"),
+        ];
+        let mut request = self.agent.post(&self.endpoint);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let started = std::time::Instant::now();
+        let result = request.send(body);
+        // Noted after the sending, so that nothing is done between the
+        // rate limit's start and the request's.
+        log.push(Note::vv(format!(
+            "request: POST {}",
+            self.redactor.redact(&endpoint_shown(&self.endpoint))
+        )));
+        for (name, value) in headers {
+            let shown = if !self.token.is_empty() && value == self.token.expose() {
+                REDACTED
+            } else {
+                value
+            };
+            log.push(Note::vv(format!("request header: {name}: {shown}")));
+        }
+        log.push(Note::vv(format!(
+            "request body: {} bytes (JSON: the picture in base64, the type, the token)",
+            body.len()
+        )));
+        let mut response = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let e = self.redact(transport_error(e));
+                log.push(Note::vv(format!(
+                    "no reply after {} ms: {e}",
+                    started.elapsed().as_millis()
+                )));
+                return Err(e);
+            }
+        };
         let status = response.status().as_u16();
+        log.push(Note::vv(format!(
+            "reply: {:?} {status} after {} ms",
+            response.version(),
+            started.elapsed().as_millis()
+        )));
+        for (i, (name, value)) in response.headers().iter().enumerate() {
+            if i == MAX_NOTED_HEADERS {
+                log.push(Note::vv(format!(
+                    "reply header: … {} more",
+                    response.headers().len() - i
+                )));
+                break;
+            }
+            let value = quote(
+                &self.redactor,
+                &String::from_utf8_lossy(value.as_bytes()),
+                MAX_HEADER_CHARS,
+            );
+            log.push(Note::vv(format!(
+                "reply header: {}: {value}",
+                terminal_safe(name.as_str())
+            )));
+        }
         let retry_after = response
             .headers()
             .get("retry-after")
@@ -219,13 +300,23 @@ impl Client {
         }
         let bytes = match read_capped(response.body_mut().as_reader(), limit) {
             Ok(Some(bytes)) => bytes,
-            Ok(None) => return Err(ApiError::ReplyTooLarge { limit }),
+            Ok(None) => {
+                log.push(Note::vv(format!(
+                    "reply body: more than {limit} bytes, not read further"
+                )));
+                return Err(ApiError::ReplyTooLarge { limit });
+            }
             Err(e) => {
                 return Err(self.redact(ApiError::Transport(format!(
                     "the service's reply was cut short: {e}"
                 ))));
             }
         };
+        log.push(Note::vv(format!(
+            "reply body: {} bytes after {} ms",
+            bytes.len(),
+            started.elapsed().as_millis()
+        )));
         if status != 200 {
             return Err(self.redact(ApiError::Http {
                 status,
@@ -254,6 +345,7 @@ impl Client {
                 retry_after,
                 detail: clean(detail),
             },
+            ApiError::Unreachable(m) => ApiError::Unreachable(clean(m)),
             ApiError::Transport(m) => ApiError::Transport(clean(m)),
             ApiError::Malformed(m) => ApiError::Malformed(clean(m)),
             ApiError::Redirect { status, location } => ApiError::Redirect {
@@ -361,20 +453,52 @@ fn redact_result(result: &mut Reading, redactor: &Redactor) {
     }
 }
 
+/// The endpoint as noted for `-vv`: without any `user:password@`.
+fn endpoint_shown(endpoint: &str) -> String {
+    match endpoint.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let (authority, tail) = rest.split_at(end);
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            terminal_safe(&format!("{scheme}://{host}{tail}")).into_owned()
+        }
+        None => terminal_safe(endpoint).into_owned(),
+    }
+}
+
+/// A ureq error as an [`ApiError`]: [`ApiError::Unreachable`] when the
+/// service gave no answer at all (refused, not found, timed out),
+/// [`ApiError::Transport`] for the rest.
 fn transport_error(e: ureq::Error) -> ApiError {
-    let why = match e {
+    use std::io::ErrorKind as K;
+    let unreachable =
+        |why: &str| ApiError::Unreachable(format!("could not reach the service: {why}"));
+    match e {
         ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
-            "timed out connecting".to_string()
+            unreachable("timed out connecting")
         }
         ureq::Error::Timeout(t) => {
-            return ApiError::Transport(format!("the service did not answer in time ({t})"));
+            ApiError::Unreachable(format!("the service did not answer in time ({t})"))
         }
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::ConnectionFailed => "connection failed".into(),
-        ureq::Error::BadUri(u) => format!("bad URL: {u}"),
-        other => other.to_string(),
-    };
-    ApiError::Transport(format!("could not reach the service: {why}"))
+        ureq::Error::HostNotFound => unreachable("host not found"),
+        ureq::Error::ConnectionFailed => unreachable("connection failed"),
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                K::ConnectionRefused
+                    | K::TimedOut
+                    | K::HostUnreachable
+                    | K::NetworkUnreachable
+                    | K::AddrNotAvailable
+            ) =>
+        {
+            unreachable(&io.to_string())
+        }
+        ureq::Error::BadUri(u) => {
+            ApiError::Transport(format!("could not reach the service: bad URL: {u}"))
+        }
+        other => ApiError::Transport(format!("could not reach the service: {other}")),
+    }
 }
 
 /// Longest `Location` quoted in a redirect error, characters.

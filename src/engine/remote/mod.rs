@@ -8,15 +8,28 @@ pub mod rate;
 pub mod retry;
 pub mod wire;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 pub use client::{ApiError, Client, parse_reply};
 use rate::RateLimiter;
 use retry::RetryPolicy;
 
-use super::{Attempt, Failure, Reading};
+use super::{Attempt, ErrorClass, Failure, Note, Reading};
 use crate::preflight::{self, Prepared};
 use crate::secret::Secret;
+
+/// The request types PROTOCOL.md lists (`--type`), with what each asks for.
+pub const REQUEST_TYPES: &[(&str, &str)] = &[(
+    "8",
+    "multi-certificate: the service classifies the picture and answers its document type",
+)];
+
+/// Files in a row that got no answer at all (every attempt refused, failed
+/// to connect, or timed out) after which the endpoint is taken for dead and
+/// the batch stops (exit code 3), instead of spending every retry on every
+/// remaining file.
+pub const DEAD_AFTER_FILES: u32 = 3;
 
 /// How to reach the service.
 #[derive(Debug, Clone)]
@@ -43,6 +56,9 @@ pub struct Remote {
     limiter: RateLimiter,
     retry: RetryPolicy,
     preflight: preflight::Options,
+    /// Files in a row, in the order they finished, whose every attempt got
+    /// no answer ([`ApiError::Unreachable`]); any answer resets it.
+    unanswered: AtomicU32,
 }
 
 impl Remote {
@@ -61,6 +77,7 @@ impl Remote {
             limiter: RateLimiter::new(qps),
             retry,
             preflight: preflight.clone(),
+            unanswered: AtomicU32::new(0),
         }
     }
 
@@ -71,10 +88,13 @@ impl Remote {
 
     /// Sends a prepared picture (rate-limited, retried); when the service
     /// refuses it as it was (40301, 40302), converts it once and sends it
-    /// again.
+    /// again. The [`DEAD_AFTER_FILES`]-th file in a row that got no answer
+    /// at all fails with class stop, which stops the batch.
     pub fn read(&self, mut prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Attempt {
         let mut log = Vec::new();
-        let (mut reply, mut retries) = self.send(&prepared.bytes, cancelled, &mut log);
+        let mut answered = false;
+        let (mut reply, mut retries) =
+            self.send(&prepared.bytes, cancelled, &mut log, &mut answered);
         if let Err(ApiError::Service {
             code: code @ (40301 | 40302),
             ..
@@ -86,33 +106,58 @@ impl Remote {
             let code = *code;
             match preflight::reencode(&prepared.bytes, &self.preflight) {
                 Ok(converted) => {
-                    log.push(format!(
+                    log.push(Note::v(format!(
                         "service answered {code} for the picture as it was: re-encoded and sent again"
-                    ));
+                    )));
                     prepared = converted;
-                    let (again, more) = self.send(&prepared.bytes, cancelled, &mut log);
+                    let (again, more) =
+                        self.send(&prepared.bytes, cancelled, &mut log, &mut answered);
                     reply = again;
                     retries += more;
                 }
-                Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
+                Err(e) => log.push(Note::v(format!("cannot re-encode after {code}: {e}"))),
             }
         }
+        let reading = match reply {
+            Ok(reading) => Ok(reading),
+            Err(e @ ApiError::Unreachable(_)) if !answered && self.unanswered() => Err(Failure {
+                code: None,
+                message: format!(
+                    "{e}; {DEAD_AFTER_FILES} files in a row got no answer: the batch stops"
+                ),
+                class: ErrorClass::Stop,
+                hint: Some(
+                    "check --endpoint / XOCR_ENDPOINT, the network and any proxy settings; with --out-dir, a rerun sends only the files without a result"
+                        .into(),
+                ),
+            }),
+            Err(e) => Err(Failure::from(&e)),
+        };
         Attempt {
-            reading: reply.map_err(|e| Failure::from(&e)),
+            reading,
             retries,
             sent: prepared,
             log,
         }
     }
 
+    /// Counts one more file whose every attempt got no answer; true when
+    /// that makes [`DEAD_AFTER_FILES`] in a row (only the file that reaches
+    /// the count: one stop, one message).
+    fn unanswered(&self) -> bool {
+        self.unanswered.fetch_add(1, Ordering::SeqCst) + 1 == DEAD_AFTER_FILES
+    }
+
     /// Sends a picture, waiting for the rate limit before each attempt and
     /// retrying retry-class failures with backoff. Returns the last reply and
-    /// the number of retries spent.
+    /// the number of retries spent; `answered` is set when any attempt got
+    /// an answer (resetting the count of files in a row without one).
     fn send(
         &self,
         picture: &[u8],
         cancelled: &dyn Fn() -> bool,
-        log: &mut Vec<String>,
+        log: &mut Vec<Note>,
+        answered: &mut bool,
     ) -> (Result<Reading, ApiError>, u32) {
         let body = match self.client.request_body(picture) {
             Ok(body) => body,
@@ -122,7 +167,12 @@ impl Remote {
         loop {
             // The cap holds at the moment of sending: the body is ready.
             self.limiter.acquire();
-            let reply = self.client.send(&body);
+            let reply = self.client.send(&body, log);
+            if !matches!(reply, Err(ApiError::Unreachable(_))) {
+                // An answer, whatever it says: the endpoint is alive.
+                *answered = true;
+                self.unanswered.store(0, Ordering::SeqCst);
+            }
             let e = match &reply {
                 Ok(_) => {
                     self.limiter.succeeded(Instant::now());
@@ -138,11 +188,11 @@ impl Remote {
             }
             let wait = self.retry.backoff(e, attempt, fastrand::f64());
             attempt += 1;
-            log.push(format!(
+            log.push(Note::v(format!(
                 "retry {attempt} of {} in {} ms after: {e}",
                 self.retry.retries,
                 wait.as_millis()
-            ));
+            )));
             if !sleep_unless(wait, cancelled) {
                 return (reply, attempt - 1);
             }

@@ -16,6 +16,21 @@ pub enum Kind {
     Other,
 }
 
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 4] = [Kind::IdFront, Kind::IdBack, Kind::BankCard, Kind::Other];
+
+    /// The document type a reading of this kind answers (one of
+    /// [`crate::engine::LOCAL_TYPES`]): both ID card sides are `id_card`.
+    pub fn doc_type(self) -> &'static str {
+        match self {
+            Kind::IdFront | Kind::IdBack => "id_card",
+            Kind::BankCard => "bank_card",
+            Kind::Other => "other",
+        }
+    }
+}
+
 const FRONT_LABELS: [&str; 6] = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"];
 const BACK_LABELS: [&str; 4] = ["签发机关", "有效期限", "居民身份证", "中华人民共和国"];
 
@@ -128,6 +143,16 @@ mod tests {
             .map(|(i, t)| line(t, 0.0, 50.0 * i as f32))
             .collect();
         classify(&Layout::new(ls))
+    }
+
+    #[test]
+    fn local_types_are_what_the_classifier_answers() {
+        let mut answered: Vec<&str> = Kind::ALL.iter().map(|k| k.doc_type()).collect();
+        answered.sort_unstable();
+        answered.dedup();
+        let mut listed = crate::engine::LOCAL_TYPES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(answered, listed);
     }
 
     #[test]

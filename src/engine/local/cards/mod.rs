@@ -191,12 +191,7 @@ pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Reading> {
         fields.into_iter().map(|f| f.into_item(w, h)).collect()
     };
     Ok(Reading {
-        doc_type: match kind {
-            Kind::IdFront | Kind::IdBack => "id_card",
-            Kind::BankCard => "bank_card",
-            Kind::Other => "other",
-        }
-        .into(),
+        doc_type: kind.doc_type().into(),
         type_description: String::new(),
         image_angle: i64::from(angle),
         rotated_image_width: i64::from(w),
