@@ -1,0 +1,148 @@
+//! What remained to break after the hardening, found by trying: objects
+//! planted in the folders xocr writes to (FIFOs, links to devices, links out
+//! of the folder), files read without bound, waits that a stop or Ctrl-C did
+//! not reach, a result paid for and not stored, the token echoed in base64.
+//! Every test runs the real binary against the stand-in server on 127.0.0.1
+//! or a real file-system object.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use image::ImageFormat::Png;
+
+use crate::server::sha_hex;
+use crate::testenv::TestEnv;
+
+/// A run that would hang without the fix is killed after this long.
+const HANG: Duration = Duration::from_secs(20);
+
+/// Makes a FIFO at `path` with mkfifo(1); false when there is none.
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The `.json` files of a store folder.
+fn stored(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+// 1. Objects planted in the folders xocr writes to ---------------------------
+
+#[test]
+fn a_fifo_named_like_a_lock_file_does_not_hang_the_start() {
+    let env = TestEnv::new();
+    env.picture("a.png", 64, 48, 1, Png);
+    std::fs::create_dir(env.path().join("store")).unwrap();
+    // The start removes lock files nobody holds: opening this one for
+    // writing would wait for a reader for ever.
+    if !mkfifo(&env.path().join("store/x.lock")) {
+        return;
+    }
+    env.xocr()
+        .timeout(HANG)
+        .args(["scan", "-o", "jsonl", "--out-dir", "store", "a.png"])
+        .run()
+        .code(0)
+        .stdout_has("\"ok\":true");
+    assert_eq!(stored(&env.path().join("store")).len(), 1);
+}
+
+#[test]
+fn a_stored_result_replaced_by_a_fifo_or_a_device_link_counts_as_absent() {
+    let env = TestEnv::new();
+    env.picture("a.png", 64, 48, 2, Png);
+    let scan = || {
+        env.xocr()
+            .timeout(HANG)
+            .args(["scan", "-o", "jsonl", "--out-dir", "store", "a.png"])
+            .run()
+            .code(0)
+            .stdout_has("王小明")
+    };
+    scan();
+    let [json] = stored(&env.path().join("store")).try_into().unwrap();
+    std::fs::remove_file(&json).unwrap();
+    if !mkfifo(&json) {
+        return;
+    }
+    // Read as it was, the FIFO waits for a writer for ever ...
+    scan();
+    assert_eq!(env.server.requests().len(), 2, "requested again");
+    // ... and /dev/zero fills the memory.
+    std::fs::remove_file(&json).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &json).unwrap();
+    scan();
+    assert_eq!(env.server.requests().len(), 3, "requested again");
+    // The fresh result replaced the link, not what it points to.
+    assert!(std::fs::symlink_metadata(&json).unwrap().is_file());
+}
+
+#[test]
+fn a_fifo_or_a_device_link_under_a_picture_name_is_passed_over() {
+    let env = TestEnv::new();
+    env.picture("id.png", 64, 48, 3, Png);
+    let crops = env.path().join("crops");
+    std::fs::create_dir(&crops).unwrap();
+    // The names this picture's crop and portrait would take. A name that
+    // is taken is read to see whether it is this picture already (a rerun).
+    if !mkfifo(&crops.join("id.crop_image.jpg")) {
+        return;
+    }
+    std::os::unix::fs::symlink("/dev/zero", crops.join("id.head_portrait.png")).unwrap();
+    let r = env
+        .xocr()
+        .timeout(HANG)
+        .args(["scan", "-o", "json", "--save-images", "crops", "id.png"])
+        .run()
+        .code(0);
+    let v = r.json();
+    let saved: Vec<&str> = v[0]["saved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(saved.len(), 3, "{saved:?}");
+    for s in &saved {
+        let p = env.path().join(s);
+        assert!(std::fs::symlink_metadata(&p).unwrap().is_file(), "{s}");
+    }
+    assert!(!saved.iter().any(|s| s.ends_with("id.crop_image.jpg")));
+    assert!(!saved.iter().any(|s| s.ends_with("id.head_portrait.png")));
+}
+
+#[test]
+fn a_lock_file_link_never_creates_a_file_elsewhere() {
+    let env = TestEnv::new();
+    let a = env.picture("a.png", 64, 48, 4, Png);
+    let store = env.path().join("store");
+    let elsewhere = env.path().join("elsewhere");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    // Someone with write access to the shared folder plants a link under
+    // the name of the lock file of a picture they know.
+    let key = sha_hex(&std::fs::read(&a).unwrap());
+    let target = elsewhere.join("created-by-xocr");
+    std::os::unix::fs::symlink(&target, store.join(format!("{key}.8.lock"))).unwrap();
+    env.xocr()
+        .timeout(HANG)
+        .args(["scan", "-o", "jsonl", "--out-dir", "store", "a.png"])
+        .run()
+        .code(0)
+        .stdout_has("王小明");
+    assert!(
+        std::fs::symlink_metadata(&target).is_err(),
+        "xocr created {} through the link",
+        target.display()
+    );
+    assert_eq!(stored(&store).len(), 1);
+}
