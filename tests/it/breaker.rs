@@ -6,11 +6,11 @@
 //! or a real file-system object.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use image::ImageFormat::Png;
 
-use crate::server::sha_hex;
+use crate::server::{TOKEN, sha_hex};
 use crate::testenv::TestEnv;
 
 /// A run that would hang without the fix is killed after this long.
@@ -145,4 +145,49 @@ fn a_lock_file_link_never_creates_a_file_elsewhere() {
         target.display()
     );
     assert_eq!(stored(&store).len(), 1);
+}
+
+// 2. Files read whole ------------------------------------------------------------
+
+#[test]
+fn config_and_token_files_are_read_within_bounds() {
+    let env = TestEnv::new();
+    env.picture("a.png", 64, 48, 5, Png);
+    // Read whole, /dev/zero took 5 GB in 20 s (the config file) and
+    // 11 GB (the token file, for its first line).
+    let started = Instant::now();
+    env.bare()
+        .timeout(HANG)
+        .args(["scan", "--config", "/dev/zero", "a.png"])
+        .run()
+        .code(2)
+        .stderr_has("cannot read config file /dev/zero: larger than 1 MiB");
+    env.bare()
+        .timeout(HANG)
+        .env("XOCR_ENDPOINT", &env.server.url)
+        .args(["scan", "--token-file", "/dev/zero", "a.png"])
+        .run()
+        .code(2)
+        .stderr_has("token file /dev/zero: its first line is longer than 64 KiB");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(env.server.requests().is_empty());
+    // A token file that is a pipe still works: its first line is the token.
+    env.bare()
+        .timeout(HANG)
+        .env("XOCR_ENDPOINT", &env.server.url)
+        .args(["scan", "-o", "jsonl", "--token-file", "/dev/stdin", "a.png"])
+        .write_stdin(format!("{TOKEN}\nnot read\n"))
+        .run()
+        .code(0)
+        .stdout_has("王小明");
+    let not_utf8 = env.write("token.bin", b"\xff\xfe\n");
+    env.bare()
+        .env("XOCR_ENDPOINT", &env.server.url)
+        .arg("scan")
+        .arg("--token-file")
+        .arg(&not_utf8)
+        .arg("a.png")
+        .run()
+        .code(2)
+        .stderr_has("its first line is not UTF-8 text");
 }
