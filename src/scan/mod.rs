@@ -36,21 +36,22 @@ pub struct Context {
 }
 
 /// Scans input number `index` and returns its record. `cancelled` turns
-/// true when the batch stops (stop-class error, Ctrl-C): no retry starts
-/// after that. Never panics on bad input.
+/// true when the batch stops (stop-class error, Ctrl-C): no request or
+/// retry starts after that, and `None` says the input was not attempted
+/// (it was waiting for its turn to be sent). Never panics on bad input.
 pub fn scan_one(
     ctx: &Context,
     index: usize,
     input: &Input,
     cancelled: &dyn Fn() -> bool,
-) -> Record {
+) -> Option<Record> {
     let bytes = match input::read(input) {
         Ok(b) => b,
         Err(e) => {
-            return Record::failed(
+            return Some(Record::failed(
                 input.label.clone(),
                 ErrorInfo::new(Class::Input, e.to_string()),
-            );
+            ));
         }
     };
     let read_len = bytes.len();
@@ -71,17 +72,17 @@ pub fn scan_one(
         });
         if let Some(stored) = stored {
             let (record, pictures) = stored::reuse(ctx, input, (store, &key), stored);
-            return with_pictures(ctx, index, record, pictures);
+            return Some(with_pictures(ctx, index, record, pictures));
         }
     }
 
     let prepared = match preflight::prepare(bytes, &ctx.preflight) {
         Ok(p) => p,
         Err(e) => {
-            return Record::failed(
+            return Some(Record::failed(
                 input.label.clone(),
                 ErrorInfo::new(Class::Input, e.to_string()),
-            );
+            ));
         }
     };
     let started = Instant::now();
@@ -90,7 +91,7 @@ pub fn scan_one(
         retries,
         sent,
         mut log,
-    } = ctx.engine.read(prepared, cancelled);
+    } = ctx.engine.read(prepared, cancelled)?;
     let took = started.elapsed().as_millis();
     let cost = reading
         .as_ref()
@@ -125,7 +126,7 @@ pub fn scan_one(
     ));
     record.log = log;
     record.retries = retries;
-    record
+    Some(record)
 }
 
 /// Saves the record's pictures with `--save-images`.

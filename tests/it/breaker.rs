@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use image::ImageFormat::Png;
 
-use crate::server::{TOKEN, sha_hex};
+use crate::server::{Scenario, TOKEN, sha_hex};
 use crate::testenv::TestEnv;
 
 /// A run that would hang without the fix is killed after this long.
@@ -190,4 +190,78 @@ fn config_and_token_files_are_read_within_bounds() {
         .run()
         .code(2)
         .stderr_has("its first line is not UTF-8 text");
+}
+
+// 3. Waits a stop or Ctrl-C must reach ----------------------------------------------
+
+/// `n` pictures of other bytes, named `<prefix><i>.png`.
+fn pictures(env: &TestEnv, prefix: &str, n: u8, seed: u8) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let name = format!("{prefix}{i}.png");
+            env.picture(&name, 64, 48, seed + i, Png);
+            name
+        })
+        .collect()
+}
+
+#[test]
+fn a_stop_reaches_the_requests_waiting_for_the_rate_limit() {
+    let env = TestEnv::new();
+    env.server.default_scenario(Scenario::Code(40017));
+    let files = pictures(&env, "s", 6, 20);
+    // At 0.5 requests a second, three workers wait for their turn (2 s,
+    // 4 s, 6 s) while the first request gets the quota answer.
+    let started = Instant::now();
+    let r = env
+        .xocr()
+        .timeout(HANG)
+        .args(["scan", "-o", "jsonl", "-j", "4", "--qps", "0.5"])
+        .args(&files)
+        .run()
+        .code(3);
+    assert_eq!(env.server.requests().len(), 1, "{}", r.stderr());
+    let rs = r.jsonl();
+    let not_attempted = rs
+        .iter()
+        .filter(|r| r["error"]["class"] == "not_attempted")
+        .count();
+    assert_eq!(not_attempted, 5, "{rs:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn ctrl_c_reaches_the_requests_waiting_for_the_rate_limit() {
+    let env = TestEnv::new();
+    let files = pictures(&env, "c", 6, 30);
+    let bin = assert_cmd::cargo::cargo_bin("xocr");
+    let child = std::process::Command::new(bin)
+        .current_dir(env.path())
+        .env("XOCR_ENDPOINT", &env.server.url)
+        .env("XOCR_TOKEN", TOKEN)
+        .env("HOME", env.path())
+        .env("XDG_CONFIG_HOME", env.path().join(".config"))
+        .args(["scan", "-o", "jsonl", "-j", "4", "--qps", "0.5"])
+        .args(&files)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first request starts at once; the next may start after 2 s.
+    std::thread::sleep(Duration::from_millis(1000));
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: sends SIGINT to the child started above.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let sent = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    // Nothing starts after Ctrl-C: before the fix, the three waiting
+    // workers sent their requests over the next 6 s.
+    assert_eq!(env.server.requests().len(), 1, "{stderr}");
+    assert!(sent.elapsed() < Duration::from_secs(1), "{stderr}");
+    assert!(
+        stderr.contains("1 succeeded, 0 failed, 5 not attempted"),
+        "{stderr}"
+    );
 }

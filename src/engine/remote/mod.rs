@@ -71,10 +71,11 @@ impl Remote {
 
     /// Sends a prepared picture (rate-limited, retried); when the service
     /// refuses it as it was (40301, 40302), converts it once and sends it
-    /// again.
-    pub fn read(&self, mut prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Attempt {
+    /// again. `None` when the batch was stopped (`cancelled`) before the
+    /// picture's first request could start.
+    pub fn read(&self, mut prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Option<Attempt> {
         let mut log = Vec::new();
-        let (mut reply, mut retries) = self.send(&prepared.bytes, cancelled, &mut log);
+        let (mut reply, mut retries) = self.send(&prepared.bytes, cancelled, &mut log)?;
         if let Err(ApiError::Service {
             code: code @ (40301 | 40302),
             ..
@@ -89,44 +90,56 @@ impl Remote {
                     log.push(format!(
                         "service answered {code} for the picture as it was: re-encoded and sent again"
                     ));
-                    prepared = converted;
-                    let (again, more) = self.send(&prepared.bytes, cancelled, &mut log);
-                    reply = again;
-                    retries += more;
+                    match self.send(&converted.bytes, cancelled, &mut log) {
+                        Some((again, more)) => {
+                            prepared = converted;
+                            reply = again;
+                            retries += more;
+                        }
+                        // The first answer stands.
+                        None => log.push(
+                            "the batch stopped before the re-encoded picture went out".into(),
+                        ),
+                    }
                 }
                 Err(e) => log.push(format!("cannot re-encode after {code}: {e}")),
             }
         }
-        Attempt {
+        Some(Attempt {
             reading: reply.map_err(|e| Failure::from(&e)),
             retries,
             sent: prepared,
             log,
-        }
+        })
     }
 
     /// Sends a picture, waiting for the rate limit before each attempt and
     /// retrying retry-class failures with backoff. Returns the last reply and
-    /// the number of retries spent.
+    /// the number of retries spent; `None` when `cancelled` turned true
+    /// before the first request could start (no retry starts after it
+    /// either).
     fn send(
         &self,
         picture: &[u8],
         cancelled: &dyn Fn() -> bool,
         log: &mut Vec<String>,
-    ) -> (Result<Reading, ApiError>, u32) {
+    ) -> Option<(Result<Reading, ApiError>, u32)> {
         let body = match self.client.request_body(picture) {
             Ok(body) => body,
-            Err(e) => return (Err(e), 0),
+            Err(e) => return Some((Err(e), 0)),
         };
         let mut attempt = 0;
+        let mut last = None;
         loop {
             // The cap holds at the moment of sending: the body is ready.
-            self.limiter.acquire();
+            if !self.limiter.acquire(cancelled) {
+                return last.map(|reply| (reply, attempt - 1));
+            }
             let reply = self.client.send(&body);
             let e = match &reply {
                 Ok(_) => {
                     self.limiter.succeeded(Instant::now());
-                    return (reply, attempt);
+                    return Some((reply, attempt));
                 }
                 Err(e) => e,
             };
@@ -134,7 +147,7 @@ impl Remote {
                 self.limiter.throttled(Instant::now());
             }
             if !self.retry.should_retry(e, attempt) || cancelled() {
-                return (reply, attempt);
+                return Some((reply, attempt));
             }
             let wait = self.retry.backoff(e, attempt, fastrand::f64());
             attempt += 1;
@@ -144,8 +157,9 @@ impl Remote {
                 wait.as_millis()
             ));
             if !sleep_unless(wait, cancelled) {
-                return (reply, attempt - 1);
+                return Some((reply, attempt - 1));
             }
+            last = Some(reply);
         }
     }
 }
