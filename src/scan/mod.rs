@@ -62,14 +62,22 @@ pub fn scan_one(
     if let Some(store) = &ctx.store {
         let key = Store::key(&bytes);
         let look = || if ctx.force { None } else { store.get(&key) };
-        let stored = look().or_else(|| match store.claim(&key) {
-            // Another process may have stored it before our claim.
-            Claim::Owner(guard) => look().or_else(|| {
-                claim = Some((store, key.clone(), guard));
-                None
-            }),
-            Claim::Waited => store.get(&key),
-        });
+        let mut stored = look();
+        while stored.is_none() {
+            match store.claim(&key) {
+                // Another process may have stored it before our claim.
+                Claim::Owner(guard) => {
+                    stored = look();
+                    if stored.is_none() {
+                        claim = Some((store, key.clone(), guard));
+                    }
+                    break;
+                }
+                // Nothing stored when the one we waited for failed: then
+                // this one claims the picture (and stores what it reads).
+                Claim::Waited => stored = store.get(&key),
+            }
+        }
         if let Some(stored) = stored {
             let (record, pictures) = stored::reuse(ctx, input, (store, &key), stored);
             return Some(with_pictures(ctx, index, record, pictures));

@@ -265,3 +265,31 @@ fn ctrl_c_reaches_the_requests_waiting_for_the_rate_limit() {
         "{stderr}"
     );
 }
+
+// 4. A result paid for and not stored ------------------------------------------------
+
+#[test]
+fn a_copy_that_waited_for_a_failed_first_stores_its_result() {
+    let env = TestEnv::new();
+    env.server.latency(Duration::from_millis(300));
+    let a = env.picture("a.png", 64, 48, 40, Png);
+    std::fs::copy(&a, env.path().join("b.png")).unwrap();
+    // The first request for these bytes fails (a file-class code, not
+    // retried); the copy, waiting for it meanwhile, is sent next and read.
+    env.answer(&a, Scenario::Flaky(1, Box::new(Scenario::Code(40401))));
+    let scan = || {
+        env.xocr()
+            .args(["scan", "-o", "jsonl", "-j", "2", "--out-dir", "store"])
+            .args(["a.png", "b.png"])
+            .run()
+    };
+    let rs = scan().code(1).jsonl();
+    assert_eq!(rs.iter().filter(|r| r["ok"] == true).count(), 1, "{rs:?}");
+    assert_eq!(env.server.requests().len(), 2);
+    // The success was paid for: it is stored, and a rerun reuses it for
+    // both names instead of paying again.
+    assert_eq!(stored(&env.path().join("store")).len(), 1);
+    let rs = scan().code(0).jsonl();
+    assert!(rs.iter().all(|r| r["ok"] == true), "{rs:?}");
+    assert_eq!(env.server.requests().len(), 2);
+}
