@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use image::ImageFormat::Png;
 
 use crate::server::{Scenario, TOKEN, sha_hex};
@@ -292,4 +293,102 @@ fn a_copy_that_waited_for_a_failed_first_stores_its_result() {
     let rs = scan().code(0).jsonl();
     assert!(rs.iter().all(|r| r["ok"] == true), "{rs:?}");
     assert_eq!(env.server.requests().len(), 2);
+}
+
+// 5. The token echoed in base64 ---------------------------------------------------------
+
+/// True when some run of base64 characters in `text`, read from any of its
+/// first four characters on, in either alphabet, decodes to bytes that hold
+/// the token: its base64 at any of the three offsets it can sit at in
+/// longer encoded data.
+fn holds_base64_token(text: &str) -> bool {
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || "+/-_".contains(c);
+    text.split(|c: char| !is_b64(c)).any(|run| {
+        let run: String = run
+            .chars()
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                c => c,
+            })
+            .collect();
+        (0..4.min(run.len())).any(|skip| {
+            let part = &run[skip..];
+            let part = &part[..part.len() / 4 * 4];
+            b64.decode(part)
+                .is_ok_and(|bytes| bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()))
+        })
+    })
+}
+
+#[test]
+fn the_token_never_comes_back_in_base64() {
+    let env = TestEnv::new();
+    let a = env.picture("a.png", 64, 48, 50, Png);
+    let std64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let url64 = |s: &str| base64::engine::general_purpose::URL_SAFE.encode(s);
+    // A debugging proxy or server that echoes the request, encoded: the
+    // token alone, and inside the request body at each byte offset.
+    let body = format!(r#"{{"image":"iVBO","type":"8","token":"{TOKEN}"}}"#);
+    let values = [
+        std64(TOKEN),
+        std64(&format!("x{body}")),
+        std64(&format!("xy{body}")),
+        url64(&format!("?t={TOKEN}")),
+    ];
+    assert!(values.iter().all(|v| holds_base64_token(v)));
+    let items: Vec<serde_json::Value> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| serde_json::json!({"key": format!("echo_{i}"), "value": v, "position": []}))
+        .collect();
+    let reply = serde_json::json!({
+        "code": 200, "message": "success",
+        "result": {"type": "other", "item_list": items}
+    });
+    env.answer(
+        &a,
+        Scenario::Raw(Box::leak(reply.to_string().into_boxed_str())),
+    );
+    for format in ["json", "csv", "table"] {
+        let r = env
+            .xocr()
+            .args([
+                "scan",
+                "-v",
+                "-o",
+                format,
+                "--out-dir",
+                "store",
+                "--force",
+                "a.png",
+            ])
+            .run()
+            .code(0)
+            .stdout_has("echo_1");
+        assert!(!holds_base64_token(&r.stdout()), "{format}: {}", r.stdout());
+        assert!(!holds_base64_token(&r.stderr()), "{}", r.stderr());
+    }
+    let [json] = stored(&env.path().join("store")).try_into().unwrap();
+    let kept = std::fs::read_to_string(&json).unwrap();
+    assert!(!holds_base64_token(&kept), "{kept}");
+
+    // An error page that quotes it: PHP's json_encode escapes `/` as `\/`.
+    let b = env.picture("b.png", 64, 48, 51, Png);
+    let page = format!(
+        "<html>bad request: {}</html>",
+        std64(&format!("xy{body}")).replace('/', "\\/")
+    );
+    assert!(holds_base64_token(&page.replace("\\/", "/")));
+    env.answer(&b, Scenario::Http(400, Box::leak(page.into_boxed_str())));
+    let r = env
+        .xocr()
+        .args(["scan", "-o", "json", "--retries", "0", "b.png"])
+        .run()
+        .code(1)
+        .stderr_has("HTTP 400")
+        .stderr_has("<redacted>");
+    let all = format!("{}{}", r.stdout(), r.stderr()).replace("\\\\/", "/");
+    assert!(!holds_base64_token(&all.replace("\\/", "/")), "{all}");
 }
