@@ -392,3 +392,67 @@ fn the_token_never_comes_back_in_base64() {
     let all = format!("{}{}", r.stdout(), r.stderr()).replace("\\\\/", "/");
     assert!(!holds_base64_token(&all.replace("\\/", "/")), "{all}");
 }
+
+// 6. Odd pictures ----------------------------------------------------------------------
+
+/// CRC-32 (ISO-HDLC, as PNG chunks carry it).
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A PNG whose header claims `w`×`h` (8-bit grey) and whose data holds one
+/// row: what a decompression bomb's header looks like.
+fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        let body = [kind, data].concat();
+        c.extend_from_slice(&body);
+        c.extend_from_slice(&crc32(&body).to_be_bytes());
+        c
+    };
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    // A zlib stream of one stored block: the filter byte and `w` zeros
+    // would be the first row; one byte of it is enough here.
+    let idat = [
+        0x78, 0x01, 0x01, 0x01, 0x00, 0xFE, 0xFF, 0x00, 0x00, 0x01, 0x00, 0x01,
+    ];
+    [
+        b"\x89PNG\r\n\x1a\n".to_vec(),
+        chunk(b"IHDR", &ihdr),
+        chunk(b"IDAT", &idat),
+        chunk(b"IEND", b""),
+    ]
+    .concat()
+}
+
+#[test]
+fn a_picture_refused_for_its_side_says_so_not_its_pixel_count() {
+    let env = TestEnv::new();
+    env.write("tall.png", &png_claiming(20, 9_999_999));
+    env.write("huge.png", &png_claiming(100_000, 100_000));
+    let r = env
+        .run(["scan", "-o", "jsonl", "tall.png", "huge.png"])
+        .code(1);
+    let rs = r.jsonl();
+    let tall = rs[0]["error"]["message"].as_str().unwrap();
+    // 200 megapixels, under the 300 allowed: the side is what is too long.
+    assert!(!tall.contains("more than the 300 megapixels"), "{tall}");
+    assert!(tall.contains("20x9999999"), "{tall}");
+    assert!(tall.contains("262140 px"), "{tall}");
+    let huge = rs[1]["error"]["message"].as_str().unwrap();
+    assert!(huge.contains("more than the 300 megapixels"), "{huge}");
+    assert!(env.server.requests().is_empty());
+}
