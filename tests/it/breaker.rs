@@ -456,3 +456,38 @@ fn a_picture_refused_for_its_side_says_so_not_its_pixel_count() {
     assert!(huge.contains("more than the 300 megapixels"), "{huge}");
     assert!(env.server.requests().is_empty());
 }
+
+// 7. A reply that is all pictures -----------------------------------------------------
+
+#[test]
+fn a_reply_full_of_pictures_writes_a_bounded_number_of_files() {
+    let env = TestEnv::new();
+    let a = env.picture("a.png", 64, 48, 60, Png);
+    // 300 distinct picture keys, 48 characters each: 20 KB of reply. Within
+    // the reply limit (64 MiB), such a reply held 650,000 of them, each a
+    // file written and synced: 100,000 took 280 s.
+    let tiny = base64::engine::general_purpose::STANDARD
+        .encode(b"\x89PNG\r\n\x1a\n\0\0\0\0 a tiny picture, no more");
+    let items: Vec<serde_json::Value> = (0..300)
+        .map(|i| serde_json::json!({"key": format!("k{i}_image"), "value": tiny, "position": []}))
+        .collect();
+    let reply = serde_json::json!({
+        "code": 200, "message": "success",
+        "result": {"type": "id_card", "item_list": items}
+    });
+    env.answer(
+        &a,
+        Scenario::Raw(Box::leak(reply.to_string().into_boxed_str())),
+    );
+    let r = env
+        .run(["scan", "-o", "json", "--save-images", "crops", "a.png"])
+        .code(0)
+        .stderr_has("holds 300 pictures: the first 64 saved");
+    let v = r.json();
+    assert_eq!(v[0]["saved"].as_array().unwrap().len(), 64);
+    assert_eq!(v[0]["items"].as_array().unwrap().len(), 300);
+    assert_eq!(
+        std::fs::read_dir(env.path().join("crops")).unwrap().count(),
+        64
+    );
+}
