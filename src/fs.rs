@@ -62,11 +62,21 @@ pub fn prepare_output_dir(dir: &Path) -> Result<()> {
 }
 
 /// A temporary file in `dir`, named `.xocr-<pid>-<random>`, removed when
-/// dropped.
+/// dropped. It is created as any file the user makes (mode 0666 less the
+/// umask), not owner-only as temporary files are by default: renamed into
+/// place it becomes a stored result or a saved picture, which the others
+/// sharing the folder (the group of a shared `--out-dir`, the person with
+/// the spreadsheet) must be able to read.
 fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
-        .tempfile_in(dir)
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// Removes xocr's temporary files in `dir` whose process is gone (Linux:

@@ -491,3 +491,52 @@ fn a_reply_full_of_pictures_writes_a_bounded_number_of_files() {
         64
     );
 }
+
+// 8. Files others share -----------------------------------------------------------------
+
+/// The permission bits of `p`.
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn stored_results_and_saved_pictures_get_the_modes_the_umask_gives() {
+    let env = TestEnv::new();
+    env.picture("a.png", 64, 48, 70, Png);
+    let bin = assert_cmd::cargo::cargo_bin("xocr");
+    for (umask, want) in [("002", 0o664), ("077", 0o600)] {
+        let store = format!("store-{umask}");
+        let crops = format!("crops-{umask}");
+        // Another user of the group sharing the folder reads the results
+        // (and pays for nothing again) only if they are readable.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(&bin)
+            .args(["scan", "-q", "-o", "jsonl", "--out-dir", &store])
+            .args(["--save-images", &crops, "a.png"])
+            .current_dir(env.path())
+            .env("XOCR_ENDPOINT", &env.server.url)
+            .env("XOCR_TOKEN", TOKEN)
+            .env("HOME", env.path())
+            .env("XDG_CONFIG_HOME", env.path().join(".config"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let [json] = stored(&env.path().join(&store)).try_into().unwrap();
+        assert_eq!(mode(&json), want, "umask {umask}: {}", json.display());
+        let pictures: Vec<PathBuf> = std::fs::read_dir(env.path().join(&crops))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(pictures.len(), 3);
+        for p in pictures {
+            assert_eq!(mode(&p), want, "umask {umask}: {}", p.display());
+        }
+    }
+}
