@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Deserialize;
 
 use crate::cli::{CsvLayout, EngineName, Format, ScanArgs};
@@ -158,7 +158,7 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
             None => return Ok(ConfigFile::default()),
         },
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_config_text(&path) {
         Ok(t) if t.starts_with('\u{feff}') => t.trim_start_matches('\u{feff}').to_string(),
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
@@ -180,6 +180,62 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
     })?;
     file.path = Some(path);
     Ok(file)
+}
+
+/// Largest config file read, bytes: a config file is a few lines.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Longest first line of a token file read, bytes: a token is a few
+/// dozen characters.
+pub const MAX_TOKEN_LINE_BYTES: u64 = 64 << 10;
+
+/// The text of the config file at `path`, read no further than
+/// [`MAX_CONFIG_BYTES`], so that `--config /dev/zero` fails at once.
+/// Fails when it cannot be read, is larger, or is not UTF-8.
+fn read_config_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB, more than any config file",
+            MAX_CONFIG_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// The first line of the token file at `path` (without its line end), read
+/// no further than [`MAX_TOKEN_LINE_BYTES`]: the rest of the file is never
+/// read, so a pipe works and `/dev/zero` fails at once. Fails with a usage
+/// error naming the file, never quoting it.
+fn read_token_line(path: &Path) -> Result<String> {
+    use std::io::{BufRead, Read};
+    let name = path.display();
+    let mut line = Vec::new();
+    std::fs::File::open(path)
+        .map(std::io::BufReader::new)
+        .and_then(|r| {
+            r.take(MAX_TOKEN_LINE_BYTES + 1)
+                .read_until(b'\n', &mut line)
+        })
+        .map_err(|e| usage(format!("cannot read token file {name}: {e}")))?;
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    } else if line.len() as u64 > MAX_TOKEN_LINE_BYTES {
+        return Err(usage(format!(
+            "token file {name}: its first line is longer than {} KiB, longer than any token (is it the token file?)",
+            MAX_TOKEN_LINE_BYTES >> 10
+        )));
+    }
+    String::from_utf8(line).map_err(|_| {
+        usage(format!(
+            "token file {name}: its first line is not UTF-8 text"
+        ))
+    })
 }
 
 /// The keys of the config file.
@@ -466,10 +522,7 @@ fn resolve_token(
         }
         t
     } else if let Some(path) = &args.token_file {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read token file {}", path.display()))
-            .map_err(|e| usage(format!("{e:#}")))?;
-        let t = Secret::new(text.lines().next().unwrap_or(""));
+        let t = Secret::new(&read_token_line(path)?);
         if t.is_empty() {
             return Err(usage(format!(
                 "token file {} is empty: its first line must hold the token",

@@ -62,11 +62,21 @@ pub fn prepare_output_dir(dir: &Path) -> Result<()> {
 }
 
 /// A temporary file in `dir`, named `.xocr-<pid>-<random>`, removed when
-/// dropped.
+/// dropped. It is created as any file the user makes (mode 0666 less the
+/// umask), not owner-only as temporary files are by default: renamed into
+/// place it becomes a stored result or a saved picture, which the others
+/// sharing the folder (the group of a shared `--out-dir`, the person with
+/// the spreadsheet) must be able to read.
 fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
-        .tempfile_in(dir)
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// Removes xocr's temporary files in `dir` whose process is gone (Linux:
@@ -109,6 +119,70 @@ pub fn remove_stale_temp_files(dir: &Path) -> usize {
 fn process_alive(pid: u32) -> bool {
     let proc = Path::new("/proc");
     !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
+/// How [`open_regular`] opens a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// For reading, following symbolic links.
+    Read,
+    /// For reading, never through a symbolic link: a name xocr creates
+    /// itself (a saved picture), where a link can only have been planted.
+    ReadNoFollow,
+    /// For writing, created when missing (never truncated), never through
+    /// a symbolic link: a lock file.
+    Lock,
+}
+
+/// Opens `path` only if it is a regular file, and never waits doing so: the
+/// file when it is one once open, `Ok(None)` when the name holds something
+/// else (a FIFO, a device, a socket, a folder; except with [`Open::Read`], a
+/// symbolic link). Opening uses `O_NONBLOCK` (a FIFO without a writer, or
+/// without a reader for writing, does not block the open) and the check
+/// is made on the open file, so a name swapped for a FIFO or a link to
+/// `/dev/zero` between a look and the open is caught too. Fails with the
+/// open's error otherwise (missing, permission denied).
+pub fn open_regular(path: &Path, how: Open) -> std::io::Result<Option<std::fs::File>> {
+    let mut opts = std::fs::OpenOptions::new();
+    match how {
+        Open::Read | Open::ReadNoFollow => opts.read(true),
+        Open::Lock => opts.write(true).create(true).truncate(false),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut flags = libc::O_NONBLOCK;
+        if how != Open::Read {
+            flags |= libc::O_NOFOLLOW;
+        }
+        opts.custom_flags(flags);
+    }
+    let file = match opts.open(path) {
+        Ok(f) => f,
+        // O_NOFOLLOW on a link (ELOOP); a FIFO without a reader opened for
+        // writing (ENXIO), or a socket.
+        #[cfg(unix)]
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENXIO)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(file.metadata()?.is_file().then_some(file))
+}
+
+/// The bytes of the regular file at `path` ([`open_regular`]), if it is one
+/// of at most `max` bytes: `Ok(None)` for anything else, a larger file
+/// included (not read), so that neither a FIFO nor a link to `/dev/zero`
+/// under a name xocr reads can block it or fill its memory.
+pub fn read_regular(path: &Path, how: Open, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let Some(file) = open_regular(path, how)? else {
+        return Ok(None);
+    };
+    if file.metadata()?.len() > max {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same
@@ -188,6 +262,33 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"first");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(names.len(), 1, "no temporary file is left");
+    }
+
+    #[test]
+    fn only_regular_files_are_opened_and_never_with_a_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.json"), b"{}").unwrap();
+        let read = |p: &Path, how| read_regular(p, how, 10).unwrap();
+        assert_eq!(read(&d.join("a.json"), Open::Read).unwrap(), b"{}");
+        assert_eq!(
+            read_regular(&d.join("a.json"), Open::Read, 1).unwrap(),
+            None
+        );
+        assert_eq!(read(Path::new("/dev/zero"), Open::Read), None);
+        assert_eq!(read(d, Open::Read), None);
+        std::os::unix::fs::symlink(d.join("a.json"), d.join("link")).unwrap();
+        assert!(read(&d.join("link"), Open::Read).is_some());
+        assert_eq!(read(&d.join("link"), Open::ReadNoFollow), None);
+        assert!(open_regular(&d.join("link"), Open::Lock).unwrap().is_none());
+        let fifo = d.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            // Without O_NONBLOCK both would wait for the other end.
+            assert_eq!(read(&fifo, Open::Read), None);
+            assert!(open_regular(&fifo, Open::Lock).unwrap().is_none());
+        }
+        assert!(open_regular(&d.join("missing"), Open::Read).is_err());
     }
 
     #[test]

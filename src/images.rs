@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use anyhow::Result;
 
-use crate::fs::{create_atomic, is_already_exists, safe_component};
+use crate::fs::{Open, create_atomic, is_already_exists, read_regular, safe_component};
 use crate::preflight::{Format, sniff};
 
 /// The format of picture bytes from their magic number ([`sniff`]):
@@ -169,9 +169,12 @@ impl PictureNamer {
                 let path = self.dir.join(&name);
                 let ours = match create_atomic(&path, bytes) {
                     Ok(()) => true,
-                    // A rerun finds its own picture there.
+                    // A rerun finds its own picture there: a regular file
+                    // of these bytes, read only when it has their length (a
+                    // FIFO or a link to a device is passed over unread).
                     Err(e) if is_already_exists(&e) => {
-                        std::fs::read(&path).is_ok_and(|old| old == bytes)
+                        read_regular(&path, Open::ReadNoFollow, bytes.len() as u64)
+                            .is_ok_and(|old| old.is_some_and(|old| old == bytes))
                     }
                     Err(e) => return Err(e),
                 };

@@ -418,7 +418,7 @@ pub fn shard(inputs: Vec<Input>, k: u32, n: u32) -> Vec<Input> {
 /// takes `scan-0001` and `photo.dat` too, and skips text and other files.
 /// Only a regular file is opened (a FIFO, socket or device is not a
 /// picture, and opening a FIFO waits for a writer), and it is opened
-/// without waiting ([`open_to_sniff`]) and checked again once open, so a
+/// without waiting ([`crate::fs::open_regular`]) and checked again once open, so a
 /// file swapped for a FIFO meanwhile cannot hang the walk either.
 fn looks_like_picture(path: &Path) -> bool {
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
@@ -433,44 +433,21 @@ fn looks_like_picture(path: &Path) -> bool {
     )
 }
 
-/// The first 512 bytes of `path` when, once opened, it is a regular file.
+/// The first 512 bytes of `path` when, once opened, it is a regular file
+/// (opened without waiting: [`crate::fs::open_regular`]).
 fn sniff_head(path: &Path) -> Option<Vec<u8>> {
     peek(path, 512)
 }
 
 /// The first `n` bytes (or fewer, at the end) of `path` when it is a
-/// regular file, opened without waiting ([`open_to_sniff`]), so that a
-/// FIFO or device is never waited on; `None` when it is not one or cannot
-/// be read (reading it in full then names the reason).
+/// regular file, opened without waiting ([`crate::fs::open_regular`]), so
+/// that a FIFO or device is never waited on; `None` when it is not one or
+/// cannot be read (reading it in full then names the reason).
 pub fn peek(path: &Path, n: usize) -> Option<Vec<u8>> {
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return None;
-    }
-    let f = open_to_sniff(path).ok()?;
-    if !f.metadata().is_ok_and(|m| m.is_file()) {
-        return None;
-    }
+    let f = crate::fs::open_regular(path, crate::fs::Open::Read).ok()??;
     let mut head = Vec::with_capacity(n);
     f.take(n as u64).read_to_end(&mut head).ok()?;
     Some(head)
-}
-
-/// Opens `path` for reading without waiting: with `O_NONBLOCK`, opening a
-/// FIFO that has no writer returns at once (reading a regular file is
-/// unchanged).
-#[cfg(unix)]
-fn open_to_sniff(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-/// Elsewhere: a plain open, after the type check.
-#[cfg(not(unix))]
-fn open_to_sniff(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
 }
 
 /// True when the path's extension is one of [`PICTURE_EXTENSIONS`],
@@ -512,8 +489,12 @@ pub fn read(input: &Input) -> Result<Vec<u8>, ReadError> {
         }
         Source::Path(path) => {
             check_path(path)?;
-            let file = std::fs::File::open(path).map_err(io_error)?;
-            read_capped(file)
+            // Opened without waiting and checked again once open: the name
+            // may have become a FIFO since the look above.
+            match crate::fs::open_regular(path, crate::fs::Open::Read).map_err(io_error)? {
+                Some(file) => read_capped(file),
+                None => Err(ReadError::NotRegular),
+            }
         }
     }
 }

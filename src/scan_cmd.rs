@@ -68,14 +68,18 @@ pub fn run(args: &ScanArgs, color: ColorWhen) -> Result<ExitCode> {
     let mut tally = Tally::default();
     let stopped = AtomicBool::new(false);
     let cancelled = || stopped.load(Ordering::SeqCst) || interrupt::interrupted();
-    let work = |_: usize, unit: &Unit, cancelled: &dyn Fn() -> bool| {
-        let record = if stopped.load(Ordering::SeqCst) {
-            not_attempted(&unit.label, "the batch stopped after a stop-class error")
-        } else if interrupt::interrupted() {
-            not_attempted(&unit.label, "interrupted")
-        } else {
-            scan_one(&ctx, unit, cancelled)
-        };
+    let work = |_: usize, unit: &Unit, stop_now: &dyn Fn() -> bool| {
+        // Not begun, or stopped while it waited for its turn to be sent.
+        let record = (!cancelled())
+            .then(|| scan_one(&ctx, unit, stop_now))
+            .flatten()
+            .unwrap_or_else(|| {
+                if stopped.load(Ordering::SeqCst) {
+                    not_attempted(&unit.label, "the batch stopped after a stop-class error")
+                } else {
+                    not_attempted(&unit.label, "interrupted")
+                }
+            });
         if record.error.as_ref().is_some_and(ErrorInfo::is_stop) {
             stopped.store(true, Ordering::SeqCst);
         }

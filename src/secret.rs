@@ -44,6 +44,10 @@ impl Secret {
     pub fn redactor(&self) -> Redactor {
         Redactor {
             matcher: (!self.0.is_empty()).then(|| Box::new(Matcher::new(&self.0))),
+            encoded: base64_forms(&self.0)
+                .into_iter()
+                .map(|f| memchr::memmem::Finder::new(&f).into_owned())
+                .collect(),
         }
     }
 }
@@ -52,6 +56,8 @@ impl Secret {
 /// [`Secret::redactor`]; `Debug` prints nothing of the token.
 pub struct Redactor {
     matcher: Option<Box<Matcher>>,
+    /// The token's base64 forms ([`base64_forms`]).
+    encoded: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl fmt::Debug for Redactor {
@@ -74,16 +80,24 @@ impl Redactor {
     /// - as an HTML character reference (`&quot;`, `&amp;`, `&lt;`, `&gt;`,
     ///   `&apos;`, `&#NN;`, `&#xHH;`).
     ///
-    /// The forms may mix from one character to the next. Cost: linear in
-    /// the length of `text` for ordinary text. An empty token redacts nothing.
+    /// The forms may mix from one character to the next. The token's bytes
+    /// in base64 are taken out too, alone or inside longer encoded data (an
+    /// echoed request body), in the standard or the URL-safe alphabet, with
+    /// `/` also written `\/`, and `/` and `+` also percent-encoded
+    /// ([`base64_forms`]). Cost: linear in the length of `text` for ordinary
+    /// text. An empty token redacts nothing.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let Some(m) = &self.matcher else {
             return Cow::Borrowed(text);
         };
-        m.replace(text, |p| {
+        let mut out = m.replace(text, |p| {
             let (n, end) = m.run(text.as_bytes(), p, 0);
             (n == m.chars.len()).then_some(end)
-        })
+        });
+        for finder in &self.encoded {
+            out = replace_literal(out, finder);
+        }
+        out
     }
 
     /// [`Redactor::redact`], then also every run of at least
@@ -210,6 +224,66 @@ impl Matcher {
             Cow::Owned(out)
         }
     }
+}
+
+/// The token's bytes as they show in base64: for each of the three byte
+/// offsets the token can start at in longer encoded data, the characters
+/// only the token's bytes decide (those that straddle a neighbour's bits
+/// are left out), in the standard and the URL-safe alphabet; a form with
+/// `/` also with `\/` (JSON as PHP writes it), and one with `/` or `+`
+/// also percent-encoded (`%2F`, `%2B`, either case). Forms shorter than 8
+/// characters (a token of fewer than 7 bytes) are left out: too short to
+/// be told from chance.
+fn base64_forms(token: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let n = token.len();
+    let mut forms = Vec::new();
+    for offset in 0..3 {
+        let mut data = vec![0u8; offset];
+        data.extend_from_slice(token.as_bytes());
+        // Character i holds bits 6i..6i+6; the token's are 8·offset.. .
+        let first = (8 * offset).div_ceil(6);
+        let end = 8 * (offset + n) / 6;
+        for alphabet in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let encoded = alphabet.encode(&data);
+            let Some(inner) = encoded.get(first..end).filter(|f| f.len() >= 8) else {
+                continue;
+            };
+            forms.push(inner.to_string());
+            if inner.contains('/') {
+                forms.push(inner.replace('/', "\\/"));
+            }
+            if inner.contains(['/', '+']) {
+                forms.push(inner.replace('/', "%2F").replace('+', "%2B"));
+                forms.push(inner.replace('/', "%2f").replace('+', "%2b"));
+            }
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// `text` with every occurrence of `finder`'s needle (ASCII) replaced by
+/// [`REDACTED`].
+fn replace_literal<'a>(text: Cow<'a, str>, finder: &memchr::memmem::Finder<'_>) -> Cow<'a, str> {
+    let len = finder.needle().len();
+    let mut hits = finder.find_iter(text.as_bytes()).peekable();
+    if hits.peek().is_none() {
+        drop(hits);
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for at in hits {
+        // The needle is ASCII: `at` is a character boundary.
+        out.push_str(&text[copied..at]);
+        out.push_str(REDACTED);
+        copied = at + len;
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 fn first_char(bytes: &[u8]) -> Option<char> {
@@ -353,6 +427,39 @@ mod tests {
         assert_eq!(s.redact(html), "<p><redacted></p>");
         assert!(matches!(s.redact("nothing here"), Cow::Borrowed(_)));
         assert_eq!(Secret::new("").redactor().redact("abc"), "abc");
+    }
+
+    #[test]
+    fn redacts_the_token_in_base64_at_every_offset() {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+        let token = "tok-3f9a1c2e7b-secret";
+        let r = Secret::new(token).redactor();
+        for prefix in ["", "x", "xy", "xyz", "{\"token\":\""] {
+            let data = format!("{prefix}{token}\" and more after it");
+            for encoded in [STANDARD.encode(&data), URL_SAFE.encode(&data)] {
+                let out = r.redact(&encoded);
+                assert!(out.contains(REDACTED), "{prefix:?}: {out}");
+                // What is left decodes to no more than two bytes of it.
+                assert!(out.len() < encoded.len(), "{out}");
+            }
+        }
+        // `/` and `+` escaped as a PHP JSON encoder or a URL does.
+        let slashy = Secret::new("a?b>c?d>e?f>g").redactor();
+        let encoded = STANDARD.encode("a?b>c?d>e?f>g");
+        assert!(encoded.contains('/') || encoded.contains('+'), "{encoded}");
+        for form in [
+            encoded.replace('/', "\\/"),
+            encoded.replace('/', "%2F").replace('+', "%2B"),
+            encoded.replace('/', "%2f").replace('+', "%2b"),
+        ] {
+            assert!(slashy.redact(&form).contains(REDACTED), "{form}");
+        }
+        // Text around it, and text without it, are kept as they are.
+        let around = format!("id: {} ok", STANDARD.encode(token));
+        let r2 = r.redact(&around);
+        assert!(r2.starts_with("id: ") && r2.ends_with(" ok"), "{r2}");
+        assert!(matches!(r.redact("aGVsbG8gd29ybGQ="), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::Reading;
 use crate::fields::Check;
-use crate::fs::{safe_component, write_atomic};
+use crate::fs::{Open, open_regular, read_regular, safe_component, write_atomic};
 
 /// What one stored file holds.
 #[derive(Debug, Serialize, Deserialize)]
@@ -41,6 +41,10 @@ pub struct Stored {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checks: Option<Vec<Check>>,
 }
+
+/// Largest stored result read, bytes: eight times the default reply limit
+/// (a stored result is about the size of the reply it came from).
+pub const MAX_STORED_BYTES: u64 = 512 << 20;
 
 /// A "done" flag and the condition variable that announces it.
 type DoneCell = Arc<(Mutex<bool>, Condvar)>;
@@ -117,8 +121,10 @@ impl Store {
     /// The stored result of `key`, if there is a readable one. A file that
     /// does not parse (cut short by a crash before the atomic rename could
     /// not leave one, but a hand edit could) counts as absent.
+    /// Only a regular file of at most [`MAX_STORED_BYTES`] is read: a FIFO
+    /// or a link to a device put in its place counts as absent too.
     pub fn get(&self, key: &str) -> Option<Stored> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
+        let bytes = read_regular(&self.path(key), Open::Read, MAX_STORED_BYTES).ok()??;
         let stored: Stored = serde_json::from_slice(&bytes).ok()?;
         (stored.sha256 == key && stored.request_type == self.request_type).then_some(stored)
     }
@@ -186,7 +192,8 @@ impl Store {
                 Claim::Owner(guard)
             }
             Ok(Locked::Waited) => Claim::Waited,
-            // A file system that cannot lock: this process's claim only.
+            // A file system that cannot lock, or a name that holds no
+            // regular file: this process's claim only.
             Err(_) => Claim::Owner(guard),
         }
     }
@@ -208,7 +215,9 @@ fn remove_stale_locks(dir: &Path) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "lock") {
-            let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path) else {
+            // Neither a FIFO (opening it would wait for a reader) nor a link
+            // (locking would go through it) is a lock file of ours.
+            let Ok(Some(file)) = open_regular(&path, Open::Lock) else {
                 continue;
             };
             if file.try_lock().is_ok() && same_file(&file, &path) {
@@ -246,15 +255,16 @@ impl LockFile {
     /// Takes the lock at `path`, waiting while another process holds it.
     /// A lock file removed by its owner while this one waited for it is
     /// opened again, so two processes never both own one key. Fails when
-    /// the file cannot be created or the file system cannot lock.
+    /// the file cannot be created, the name holds something else than a
+    /// regular file (a FIFO, a symbolic link), or the file system cannot
+    /// lock.
     fn acquire(path: &Path) -> std::io::Result<Locked> {
         let mut waited = false;
         loop {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(path)?;
+            // A FIFO or a link planted under the name: no lock here.
+            let file = open_regular(path, Open::Lock)?.ok_or_else(|| {
+                std::io::Error::other("the lock file's name holds no regular file")
+            })?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {

@@ -141,19 +141,20 @@ pub enum Engine {
 
 impl Engine {
     /// Reads one prepared picture. `cancelled` turns true when the batch
-    /// stops (a stop-class error, Ctrl-C): no retry starts after that.
-    /// Never panics on bad input: a picture that cannot be read gives a
-    /// [`Failure`].
-    pub fn read(&self, prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Attempt {
+    /// stops (a stop-class error, Ctrl-C): no request or retry starts after
+    /// that, and `None` says the picture was not sent at all (the service's
+    /// rate limit held it back until then). Never panics on bad input: a
+    /// picture that cannot be read gives a [`Failure`].
+    pub fn read(&self, prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Option<Attempt> {
         match self {
             Engine::Remote(remote) => remote.read(prepared, cancelled),
             #[cfg(feature = "local")]
-            Engine::Local(local) => Attempt {
+            Engine::Local(local) => Some(Attempt {
                 reading: local.read(&prepared.bytes),
                 retries: 0,
                 sent: prepared,
                 log: Vec::new(),
-            },
+            }),
         }
     }
 

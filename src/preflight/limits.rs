@@ -24,6 +24,9 @@ pub enum Limit {
     Pixels,
 }
 
+/// The longest side xocr decodes, px, whatever the pixel count.
+pub const MAX_DECODE_SIDE: u32 = 65_535 * 4;
+
 /// `opts.max_side` clamped to what the service takes (20..=10000).
 pub(crate) fn effective_max_side(opts: &Options) -> u32 {
     opts.max_side.clamp(SERVICE_MIN_SIDE, SERVICE_MAX_SIDE)
@@ -59,6 +62,11 @@ pub(crate) fn too_large_message(
                 ""
             }
         ),
+        Limit::Pixels if width.max(height) > MAX_DECODE_SIDE => format!(
+            "picture header claims {width}x{height} px, a side longer than the {MAX_DECODE_SIDE} px \
+             xocr will decode; it is probably damaged or a decompression bomb (if it is real, scale it \
+             down first, e.g. `convert in.jpg -resize 4096x4096 out.jpg`)"
+        ),
         Limit::Pixels => format!(
             "picture header claims {width}x{height} px ({} megapixels), more than the {} megapixels \
              xocr will decode; it is probably damaged or a decompression bomb (if it is real, scale it \
@@ -73,7 +81,7 @@ pub(crate) fn too_large_message(
 /// the caller allows.
 pub(crate) fn check_decode_pixels(w: u32, h: u32, opts: &Options) -> Result<(), PreflightError> {
     let px = u64::from(w) * u64::from(h);
-    let too_wide = w > 65_535 * 4 || h > 65_535 * 4;
+    let too_wide = w.max(h) > MAX_DECODE_SIDE;
     if px > opts.max_decode_pixels || too_wide {
         return Err(PreflightError::TooLarge {
             limit: Limit::Pixels,

@@ -40,25 +40,27 @@ pub struct Context {
 
 /// Scans one unit (a file, or a page of one) and returns its record.
 /// `cancelled` turns true when the batch stops (stop-class error, Ctrl-C):
-/// no retry starts after that. Never panics on bad input.
-pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Record {
+/// no request or retry starts after that, and `None` says the unit was not
+/// attempted (it was waiting for its turn to be sent). Never panics on bad
+/// input.
+pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Option<Record> {
     let label = unit.label.as_str();
     let failed =
         |reason: String| Record::failed(label.to_string(), ErrorInfo::new(Class::Input, reason));
     let mut page_warnings = Vec::new();
     let bytes = match &unit.what {
-        What::Failed(reason) => return failed(reason.clone()),
+        What::Failed(reason) => return Some(failed(reason.clone())),
         What::File(Some(bytes)) => bytes.clone(),
         What::File(None) => match input::read(unit.input) {
             Ok(b) => b,
-            Err(e) => return failed(e.to_string()),
+            Err(e) => return Some(failed(e.to_string())),
         },
         What::Page(open, n) => match open.document.page(*n, &ctx.preflight) {
             Ok(page) => {
                 page_warnings = page.warnings;
                 page.bytes
             }
-            Err(e) => return failed(e.to_string()),
+            Err(e) => return Some(failed(e.to_string())),
         },
     };
     let read_len = bytes.len();
@@ -69,18 +71,26 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Rec
     if let Some(store) = &ctx.store {
         let key = Store::key(&bytes);
         let look = || if ctx.force { None } else { store.get(&key) };
-        let stored = look().or_else(|| match store.claim(&key) {
-            // Another process may have stored it before our claim.
-            Claim::Owner(guard) => look().or_else(|| {
-                claim = Some((store, key.clone(), guard));
-                None
-            }),
-            Claim::Waited => store.get(&key),
-        });
+        let mut stored = look();
+        while stored.is_none() {
+            match store.claim(&key) {
+                // Another process may have stored it before our claim.
+                Claim::Owner(guard) => {
+                    stored = look();
+                    if stored.is_none() {
+                        claim = Some((store, key.clone(), guard));
+                    }
+                    break;
+                }
+                // Nothing stored when the one we waited for failed: then
+                // this one claims the picture (and stores what it reads).
+                Claim::Waited => stored = store.get(&key),
+            }
+        }
         if let Some(stored) = stored {
             let (mut record, pictures) = stored::reuse(ctx, label, (store, &key), stored);
             record.warnings.splice(0..0, page_warnings);
-            return with_pictures(ctx, unit, record, pictures);
+            return Some(with_pictures(ctx, unit, record, pictures));
         }
     }
 
@@ -89,7 +99,7 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Rec
         Err(e) => {
             let mut record = failed(e.to_string());
             record.warnings = page_warnings;
-            return record;
+            return Some(record);
         }
     };
     let started = Instant::now();
@@ -98,7 +108,7 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Rec
         retries,
         sent,
         mut log,
-    } = ctx.engine.read(prepared, cancelled);
+    } = ctx.engine.read(prepared, cancelled)?;
     let took = started.elapsed().as_millis();
     let cost = reading
         .as_ref()
@@ -134,7 +144,7 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Rec
     )));
     record.log = log;
     record.retries = retries;
-    record
+    Some(record)
 }
 
 /// Saves the record's pictures with `--save-images`.

@@ -8,11 +8,18 @@ use super::build::PictureBytes;
 use crate::images::PictureNamer;
 use crate::record::{Class, ErrorInfo, Record};
 
+/// Most pictures saved of one input: a reading has three (portrait, crop,
+/// ID-number strip), a few more for documents with several people; a
+/// reply within the reply limit could otherwise have xocr write and sync
+/// hundreds of thousands of files.
+pub const MAX_SAVED_PICTURES: usize = 64;
+
 /// Writes the `pictures` of input number `index` (page `page` of it, for a
-/// file of pages) and lists their paths in
-/// `record` (`saved`, and each item's `picture.saved`). The first failure
-/// stops the writing (the next pictures would fail alike) and fails the
-/// record with an `output`-class error; its fields are kept.
+/// file of pages) and lists their paths in `record` (`saved`, and each
+/// item's `picture.saved`): the first [`MAX_SAVED_PICTURES`], with a
+/// warning in the record when there are more. The first failure stops the
+/// writing (the next pictures would fail alike) and fails the record with an
+/// `output`-class error; its fields are kept.
 pub fn save(
     namer: &PictureNamer,
     (index, page): (usize, Option<usize>),
@@ -20,7 +27,13 @@ pub fn save(
     pictures: Vec<PictureBytes>,
 ) {
     let mut taken = HashSet::new();
-    for p in pictures {
+    if pictures.len() > MAX_SAVED_PICTURES {
+        record.warnings.push(format!(
+            "the reading holds {} pictures: the first {MAX_SAVED_PICTURES} saved, the rest not",
+            pictures.len()
+        ));
+    }
+    for p in pictures.into_iter().take(MAX_SAVED_PICTURES) {
         let path = match namer.save((index, page), &p.key, p.format, &p.bytes, &mut taken) {
             Ok(path) => path,
             Err(e) => {

@@ -13,6 +13,7 @@ mod testenv;
 mod draw;
 
 mod batch;
+mod breaker;
 mod completions;
 mod corpus;
 mod document_checks;

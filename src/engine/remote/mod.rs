@@ -89,12 +89,14 @@ impl Remote {
     /// Sends a prepared picture (rate-limited, retried); when the service
     /// refuses it as it was (40301, 40302), converts it once and sends it
     /// again. The [`DEAD_AFTER_FILES`]-th file in a row that got no answer
-    /// at all fails with class stop, which stops the batch.
-    pub fn read(&self, mut prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Attempt {
+    /// at all fails with class stop, which stops the batch. `None` when the
+    /// batch was stopped (`cancelled`) before the picture's first request
+    /// could start.
+    pub fn read(&self, mut prepared: Prepared, cancelled: &dyn Fn() -> bool) -> Option<Attempt> {
         let mut log = Vec::new();
         let mut answered = false;
         let (mut reply, mut retries) =
-            self.send(&prepared.bytes, cancelled, &mut log, &mut answered);
+            self.send(&prepared.bytes, cancelled, &mut log, &mut answered)?;
         if let Err(ApiError::Service {
             code: code @ (40301 | 40302),
             ..
@@ -109,11 +111,17 @@ impl Remote {
                     log.push(Note::v(format!(
                         "service answered {code} for the picture as it was: re-encoded and sent again"
                     )));
-                    prepared = converted;
-                    let (again, more) =
-                        self.send(&prepared.bytes, cancelled, &mut log, &mut answered);
-                    reply = again;
-                    retries += more;
+                    match self.send(&converted.bytes, cancelled, &mut log, &mut answered) {
+                        Some((again, more)) => {
+                            prepared = converted;
+                            reply = again;
+                            retries += more;
+                        }
+                        // The first answer stands.
+                        None => log.push(Note::v(
+                            "the batch stopped before the re-encoded picture went out",
+                        )),
+                    }
                 }
                 Err(e) => log.push(Note::v(format!("cannot re-encode after {code}: {e}"))),
             }
@@ -133,12 +141,12 @@ impl Remote {
             }),
             Err(e) => Err(Failure::from(&e)),
         };
-        Attempt {
+        Some(Attempt {
             reading,
             retries,
             sent: prepared,
             log,
-        }
+        })
     }
 
     /// Counts one more file whose every attempt got no answer; true when
@@ -152,21 +160,26 @@ impl Remote {
     /// retrying retry-class failures with backoff. Returns the last reply and
     /// the number of retries spent; `answered` is set when any attempt got
     /// an answer (resetting the count of files in a row without one).
+    /// `None` when `cancelled` turned true before the first request could
+    /// start (no retry starts after it either).
     fn send(
         &self,
         picture: &[u8],
         cancelled: &dyn Fn() -> bool,
         log: &mut Vec<Note>,
         answered: &mut bool,
-    ) -> (Result<Reading, ApiError>, u32) {
+    ) -> Option<(Result<Reading, ApiError>, u32)> {
         let body = match self.client.request_body(picture) {
             Ok(body) => body,
-            Err(e) => return (Err(e), 0),
+            Err(e) => return Some((Err(e), 0)),
         };
         let mut attempt = 0;
+        let mut last = None;
         loop {
             // The cap holds at the moment of sending: the body is ready.
-            self.limiter.acquire();
+            if !self.limiter.acquire(cancelled) {
+                return last.map(|reply| (reply, attempt - 1));
+            }
             let reply = self.client.send(&body, log);
             if !matches!(reply, Err(ApiError::Unreachable(_))) {
                 // An answer, whatever it says: the endpoint is alive.
@@ -176,7 +189,7 @@ impl Remote {
             let e = match &reply {
                 Ok(_) => {
                     self.limiter.succeeded(Instant::now());
-                    return (reply, attempt);
+                    return Some((reply, attempt));
                 }
                 Err(e) => e,
             };
@@ -184,7 +197,7 @@ impl Remote {
                 self.limiter.throttled(Instant::now());
             }
             if !self.retry.should_retry(e, attempt) || cancelled() {
-                return (reply, attempt);
+                return Some((reply, attempt));
             }
             let wait = self.retry.backoff(e, attempt, fastrand::f64());
             attempt += 1;
@@ -194,8 +207,9 @@ impl Remote {
                 wait.as_millis()
             )));
             if !sleep_unless(wait, cancelled) {
-                return (reply, attempt - 1);
+                return Some((reply, attempt - 1));
             }
+            last = Some(reply);
         }
     }
 }

@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 /// Lowest rate the limiter falls to, requests per second.
 pub const MIN_RATE: f64 = 0.2;
 
+/// Longest sleep of a worker waiting for its turn before it looks whether
+/// the batch was stopped.
+pub const CANCEL_POLL: Duration = Duration::from_millis(50);
+
 /// The window the rate counts requests in.
 const WINDOW: Duration = Duration::from_secs(1);
 
@@ -71,18 +75,23 @@ impl RateLimiter {
         }
     }
 
-    /// Waits for this request's turn and records its start. Returns how
-    /// long it waited.
-    pub fn acquire(&self) -> Duration {
-        let began = Instant::now();
+    /// Waits for this request's turn and records its start: true. False,
+    /// with nothing recorded, as soon as `cancelled` turns true while it
+    /// waits (looked at every [`CANCEL_POLL`] at least): at a low rate the
+    /// turn of a waiting worker can be many seconds away, and a stopped
+    /// batch must not send it.
+    pub fn acquire(&self, cancelled: &dyn Fn() -> bool) -> bool {
         loop {
+            if cancelled() {
+                return false;
+            }
             // The clock is read under the lock: the start recorded is the
             // moment this request is let go, not an earlier one.
             match self.start_at(Instant::now) {
-                Ok(()) => return began.elapsed(),
+                Ok(()) => return true,
                 Err(at) => {
                     let wait = at.saturating_duration_since(Instant::now());
-                    std::thread::sleep(wait.max(Duration::from_micros(100)));
+                    std::thread::sleep(wait.clamp(Duration::from_micros(100), CANCEL_POLL));
                 }
             }
         }
