@@ -46,6 +46,31 @@ pub struct Stored {
 /// (a stored result is about the size of the reply it came from).
 pub const MAX_STORED_BYTES: u64 = 512 << 20;
 
+impl Stored {
+    /// A reading of input `file` to store, with what preflight did to the
+    /// picture. `masked_checks` is given when `result` was masked
+    /// (`--mask-saved`): the checks made on its values as read. `sha256`
+    /// and `type` are set by [`Store::put`].
+    pub fn new(
+        file: String,
+        result: Reading,
+        preprocess: Option<String>,
+        warnings: Vec<String>,
+        masked_checks: Option<Vec<Check>>,
+    ) -> Self {
+        Stored {
+            sha256: String::new(),
+            request_type: String::new(),
+            file,
+            result,
+            preprocess,
+            warnings,
+            masked: masked_checks.is_some(),
+            checks: masked_checks,
+        }
+    }
+}
+
 /// A "done" flag and the condition variable that announces it.
 type DoneCell = Arc<(Mutex<bool>, Condvar)>;
 

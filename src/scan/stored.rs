@@ -20,22 +20,14 @@ pub fn put(
     mut reading: Reading,
     sent: &Prepared,
 ) -> Option<String> {
-    let mut checks = None;
-    if ctx.mask_saved {
-        let mut c = all_checks(&ctx.record.checks, &reading);
-        store::mask(&mut reading, &mut c);
-        checks = Some(c);
-    }
-    let stored = Stored {
-        sha256: String::new(),
-        request_type: String::new(),
-        file: label.to_string(),
-        result: reading,
-        preprocess: sent.preprocess.clone(),
-        warnings: sent.warnings.clone(),
-        masked: ctx.mask_saved,
+    let checks = ctx.mask_saved.then(|| mask(ctx, &mut reading));
+    let stored = Stored::new(
+        label.to_string(),
+        reading,
+        sent.preprocess.clone(),
+        sent.warnings.clone(),
         checks,
-    };
+    );
     store
         .put(key, stored)
         .err()
@@ -53,18 +45,14 @@ pub fn reuse(
 ) -> (Record, Vec<super::build::PictureBytes>) {
     let masked_copy = (ctx.mask_saved && !stored.masked).then(|| {
         let mut result = stored.result.clone();
-        let mut checks = all_checks(&ctx.record.checks, &result);
-        store::mask(&mut result, &mut checks);
-        Stored {
-            sha256: String::new(),
-            request_type: String::new(),
-            file: stored.file.clone(),
+        let checks = mask(ctx, &mut result);
+        Stored::new(
+            stored.file.clone(),
             result,
-            preprocess: stored.preprocess.clone(),
-            warnings: stored.warnings.clone(),
-            masked: true,
-            checks: Some(checks),
-        }
+            stored.preprocess.clone(),
+            stored.warnings.clone(),
+            Some(checks),
+        )
     });
     // A masked reading keeps the checks made on the values as read.
     let checks = if stored.masked { stored.checks } else { None };
@@ -86,4 +74,12 @@ pub fn reuse(
         }
     }
     (record, pictures)
+}
+
+/// Masks `reading` for the store (`--mask-saved`) and returns the checks
+/// made on its values as read, their details masked too.
+fn mask(ctx: &Context, reading: &mut Reading) -> Vec<crate::fields::Check> {
+    let mut checks = all_checks(&ctx.record.checks, reading);
+    store::mask(reading, &mut checks);
+    checks
 }
