@@ -229,7 +229,7 @@ _xocr() {
             return 0
             ;;
         xocr__subcmd__scan)
-            opts="-r -o -j -q -v -h --files-from --recursive --format --csv-layout --bom --csv-raw --fields --max-side --max-bytes --jpeg-quality --no-convert --normalized --strict --as-of --mask --include-images --save-images --engine --det-max-side --token --token-file --endpoint --type --timeout --max-reply-size --jobs --qps --retries --backoff-base-ms --out-dir --force --mask-saved --shard --unordered --config --quiet --verbose --color --help"
+            opts="-r -o -j -q -v -h --files-from --recursive --format --output --no-images --annotate --csv-layout --bom --csv-raw --fields --max-side --max-bytes --jpeg-quality --no-convert --normalized --strict --as-of --mask --include-images --save-images --engine --det-max-side --token --token-file --endpoint --type --timeout --max-reply-size --jobs --qps --retries --backoff-base-ms --out-dir --force --mask-saved --shard --unordered --config --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -240,11 +240,19 @@ _xocr() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl csv xlsx" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json jsonl csv xlsx" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --annotate)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --csv-layout)

@@ -39,7 +39,10 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l files-from -d 'Read i
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s o -l format -d 'Output format' -r -f -a "table\t'Aligned tables, one per file, for people'
 json\t'One JSON array with an object per input, in input order'
 jsonl\t'One JSON object per line, written as each file is done'
-csv\t'RFC 4180 CSV (see --csv-layout); a cell a spreadsheet would run as a formula gets a leading \' (see --csv-raw)'"
+csv\t'RFC 4180 CSV (see --csv-layout), for programs; a cell a spreadsheet would run as a formula gets a leading \' (see --csv-raw)'
+xlsx\t'An Excel workbook, for a spreadsheet: a row per file, a column per key, every identifier kept as text, portraits in their cells. Needs --output FILE, or stdout not a terminal'"
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l output -d 'Write the output to FILE instead of stdout, in full or not at all: a temporary file beside it is renamed over FILE once the output is complete, so a failed or interrupted run never leaves FILE half written (an existing FILE is replaced only then)' -r -F
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l annotate -d 'Write each input picture, upright as it was read, into DIR with every item\'s box drawn and labelled with its key (failed checks in red, the document\'s outline when known), as `<input stem>.annotated.jpg`' -r -F
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-layout -d 'CSV layout (with -o csv)' -r -f -a "long\t'One row per item: file,type,key,description,value,error'
 wide\t'One row per file, a column per key (first-seen order), plus file,type,error'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l fields -d 'Keep only these keys in the output (comma-separated, e.g. name,id_number)' -r
@@ -68,7 +71,8 @@ complete -c xocr -n "__fish_xocr_using_subcommand scan" -l color -d 'Colour in t
 always\t'Always, also into a pipe or a file'
 never\t'Never'"
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -s r -l recursive -d 'Scan the pictures inside directories, recursively'
-complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l no-images -d 'With -o xlsx: no portraits in the workbook (smaller, and written in constant memory)'
+complete -c xocr -n "__fish_xocr_using_subcommand scan" -l bom -d 'Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs read Chinese text correctly. The CSV is for programs: a spreadsheet still turns long ID numbers into 1.10101E+17 and 12/30 into a date; for a spreadsheet use -o xlsx'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l csv-raw -d 'With -o csv: write every cell as it is. By default a cell that a spreadsheet would run as a formula (OWASP\'s CSV injection advice) is written with a single quote \' in front: a cell whose first character is = + - @, a tab or a carriage return, or whose first character after leading white space is = + - or @. A cell that is a plain number (-12.5, +86, 1e5) is left as it is. This covers values, keys (the wide layout\'s header too), descriptions and file names'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l no-convert -d 'Never re-encode: a picture outside the limits is rejected before upload, and a format the service does not list is sent as it is'
 complete -c xocr -n "__fish_xocr_using_subcommand scan" -l normalized -d 'Show normalised values (ISO dates, M/F, card numbers without spaces…) in table and CSV cells instead of the raw text. JSON always has both'

@@ -130,9 +130,13 @@ pub enum Format {
     Json,
     /// One JSON object per line, written as each file is done.
     Jsonl,
-    /// RFC 4180 CSV (see --csv-layout); a cell a spreadsheet would run as a
-    /// formula gets a leading ' (see --csv-raw).
+    /// RFC 4180 CSV (see --csv-layout), for programs; a cell a spreadsheet
+    /// would run as a formula gets a leading ' (see --csv-raw).
     Csv,
+    /// An Excel workbook, for a spreadsheet: a row per file, a column per
+    /// key, every identifier kept as text, portraits in their cells. Needs
+    /// --output FILE, or stdout not a terminal.
+    Xlsx,
 }
 
 /// Who reads the pictures (`--engine`, `engine =` in the config file).
@@ -232,12 +236,32 @@ pub struct ScanArgs {
     #[arg(short = 'o', long = "format", value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
+    /// Write the output to FILE instead of stdout, in full or not at all:
+    /// a temporary file beside it is renamed over FILE once the output is
+    /// complete, so a failed or interrupted run never leaves FILE half
+    /// written (an existing FILE is replaced only then).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// With -o xlsx: no portraits in the workbook (smaller, and written in
+    /// constant memory).
+    #[arg(long)]
+    pub no_images: bool,
+
+    /// Write each input picture, upright as it was read, into DIR with every
+    /// item's box drawn and labelled with its key (failed checks in red, the
+    /// document's outline when known), as `<input stem>.annotated.jpg`.
+    #[arg(long, value_name = "DIR")]
+    pub annotate: Option<PathBuf>,
+
     /// CSV layout (with -o csv).
     #[arg(long, value_enum, default_value_t = CsvLayout::Long)]
     pub csv_layout: CsvLayout,
 
     /// Start CSV output with a UTF-8 byte-order mark, so spreadsheet programs
-    /// read Chinese text correctly.
+    /// read Chinese text correctly. The CSV is for programs: a spreadsheet
+    /// still turns long ID numbers into 1.10101E+17 and 12/30 into a date;
+    /// for a spreadsheet use -o xlsx.
     #[arg(long)]
     pub bom: bool,
 

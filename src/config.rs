@@ -82,6 +82,12 @@ pub struct Output {
     pub normalized: bool,
     /// Personal fields are masked in what is printed.
     pub mask: bool,
+    /// `--output FILE`: where the output goes instead of stdout.
+    pub output: Option<PathBuf>,
+    /// `--no-images`: no portraits in a workbook.
+    pub no_images: bool,
+    /// `--annotate DIR`: where pictures with their boxes drawn go.
+    pub annotate: Option<PathBuf>,
 }
 
 /// How recognised fields are checked.
@@ -409,6 +415,9 @@ pub fn resolve(
             save_images: args.save_images.clone(),
             normalized: args.normalized,
             mask: args.mask,
+            output: args.output.clone(),
+            no_images: args.no_images,
+            annotate: args.annotate.clone(),
         },
         checks: Checks {
             as_of: args
@@ -470,6 +479,11 @@ fn check_combinations(args: &ScanArgs) -> Result<()> {
     if args.include_images && !matches!(format, Format::Json | Format::Jsonl) {
         return Err(usage(
             "--include-images goes with -o json or -o jsonl (tables and CSV show pictures as a placeholder or their saved path)",
+        ));
+    }
+    if args.no_images && format != Format::Xlsx {
+        return Err(usage(
+            "--no-images goes with -o xlsx (the other formats hold no pictures, unless --include-images)",
         ));
     }
     if args.fields.iter().any(|f| f.trim().is_empty()) {

@@ -216,6 +216,68 @@ pub fn is_already_exists(e: &anyhow::Error) -> bool {
         .is_some_and(|io| io.kind() == std::io::ErrorKind::AlreadyExists)
 }
 
+/// A file written in full, then put in place at once: `--output FILE`.
+/// The bytes go to a temporary file beside the destination (so that the
+/// rename cannot cross file systems), created as any file the user makes
+/// (mode 0666 less the umask); [`AtomicFile::commit`] syncs it and renames
+/// it over the destination. Dropped without a commit (a write failed, the
+/// run stopped on an error) the temporary file is removed and a file that
+/// held the name before is left as it was; a run killed outright leaves
+/// only a `.xocr-<pid>-…` file, removed by a later run
+/// ([`remove_stale_temp_files`]).
+pub struct AtomicFile {
+    tmp: tempfile::NamedTempFile,
+    /// Where it goes; a symbolic link's target, so the link is kept.
+    dest: std::path::PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts the file that becomes `path`. Fails, naming the folder, when
+    /// it does not exist or cannot be written, and when `path` is a folder.
+    pub fn create(path: &Path) -> Result<Self> {
+        let dest = match std::fs::canonicalize(path) {
+            // A link to a file: the file is replaced, the link kept.
+            Ok(target) if path.is_symlink() => target,
+            _ => path.to_path_buf(),
+        };
+        if dest.is_dir() {
+            anyhow::bail!("{} is a folder, not a file", path.display());
+        }
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let tmp =
+            temp_file_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+        remove_stale_temp_files(dir);
+        Ok(AtomicFile { tmp, dest })
+    }
+
+    /// A second handle on the temporary file, to write the output through.
+    pub fn writer(&self) -> Result<std::fs::File> {
+        self.tmp
+            .as_file()
+            .try_clone()
+            .with_context(|| format!("cannot write {}", self.dest.display()))
+    }
+
+    /// Syncs the temporary file and renames it over the destination.
+    /// Fails, naming the destination, when either fails (the temporary
+    /// file is then removed).
+    pub fn commit(self) -> Result<()> {
+        let dest = self.dest;
+        self.tmp
+            .as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        self.tmp
+            .persist(&dest)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        Ok(())
+    }
+}
+
 /// A temporary file beside `path` holding `bytes`, synced.
 fn filled_temp(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));

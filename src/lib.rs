@@ -5,6 +5,7 @@
 //! record → sinks. `main.rs` only parses the command line and calls
 //! [`app::run`].
 
+pub mod annotate;
 pub mod app;
 pub mod batch;
 pub mod cli;
@@ -27,4 +28,5 @@ pub mod secret;
 pub mod store;
 pub mod suggest;
 pub mod term;
+pub mod thumbnail;
 pub mod units;

@@ -39,6 +39,14 @@ pub struct Record {
     pub error: Option<ErrorInfo>,
     /// Paths of the pictures written with `--save-images`.
     pub saved: Vec<String>,
+    /// Path of the picture written with `--annotate`: the input, upright,
+    /// with every item's box drawn; absent without `--annotate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotated: Option<String>,
+    /// Small JPEG copies of the portraits, for the cells of `-o xlsx`
+    /// (made only for it); not serialised.
+    #[serde(skip)]
+    pub thumbnails: Vec<Thumbnail>,
     /// What was done to the picture before upload, e.g. `rotated 90,
     /// resized 6000x4000 -> 4096x2731, jpeg 1.9 MB`; absent when it was sent
     /// unchanged.
@@ -84,6 +92,15 @@ pub struct Item {
     /// Set when the value is a picture.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub picture: Option<Picture>,
+}
+
+/// A portrait made small for a workbook cell.
+#[derive(Debug, Clone)]
+pub struct Thumbnail {
+    /// The portrait item's key, e.g. `head_portrait`.
+    pub key: String,
+    /// A baseline JPEG of at most [`crate::thumbnail::MAX_SIDE`] px a side.
+    pub jpeg: Vec<u8>,
 }
 
 /// A picture field's kind and size.
@@ -207,6 +224,8 @@ impl Record {
             checks: Vec::new(),
             error: Some(error),
             saved: Vec::new(),
+            annotated: None,
+            thumbnails: Vec::new(),
             preprocess: None,
             warnings: Vec::new(),
             log: Vec::new(),
@@ -226,10 +245,13 @@ impl Record {
     /// [`crate::fields::mask`]: names keep their first character, ID and
     /// card numbers their first 6 and last 4, addresses their first 6
     /// characters. Check details that quote a masked value (or its
-    /// normalised form) quote the masked form.
+    /// normalised form) quote the masked form. Portrait thumbnails are
+    /// dropped.
     pub fn masked(&self) -> Record {
         use crate::fields::mask::mask_quoted;
         let mut r = self.clone();
+        // A face is as personal as a name.
+        r.thumbnails.clear();
         let doc_type = r.doc_type.clone().unwrap_or_default();
         for item in &mut r.items {
             let Some(value) = &item.value else { continue };

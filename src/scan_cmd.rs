@@ -2,14 +2,14 @@
 //! run the pass over every input on the pool, report, and choose the exit
 //! code.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
 use crate::batch;
-use crate::cli::{ColorWhen, ScanArgs};
+use crate::cli::{ColorWhen, Format, ScanArgs};
 use crate::config::{self, EngineSettings, Settings};
 use crate::engine::Engine;
 use crate::engine::remote::Remote;
@@ -17,7 +17,7 @@ use crate::exit::{ExitCode, usage};
 use crate::images::PictureNamer;
 use crate::input::{self, ExpandOptions, Input};
 use crate::interrupt;
-use crate::output::{self, report::Reporter, tally::Tally};
+use crate::output::{self, destination::Destination, report::Reporter, tally::Tally};
 use crate::record::{Class, ErrorInfo, Record};
 use crate::scan::{Context, RecordOptions, Unit, Units, scan_one};
 use crate::store::Store;
@@ -37,6 +37,10 @@ const MAX_UNREADABLE_SHOWN: usize = 20;
 /// every mistake.
 pub fn run(args: &ScanArgs, color: ColorWhen) -> Result<ExitCode> {
     let mut reporter = Reporter::new(args.quiet, args.verbose);
+    if args.format == Format::Xlsx && args.output.is_none() && io::stdout().is_terminal() {
+        // Said before anything else is asked for (the token, the inputs).
+        Destination::open(None, args.format)?;
+    }
     let file = config::load_config(args.config.as_deref())?;
     let inputs = inputs(args)?;
     let settings = match config::resolve(args, &file, |k| std::env::var(k).ok()) {
@@ -46,6 +50,7 @@ pub fn run(args: &ScanArgs, color: ColorWhen) -> Result<ExitCode> {
             return Err(e);
         }
     };
+    let destination = Destination::open(settings.output.output.as_deref(), settings.output.format)?;
     let ctx = context(&settings, &inputs)?;
 
     // Without a handler Ctrl-C still ends the process; only the graceful
@@ -59,12 +64,19 @@ pub fn run(args: &ScanArgs, color: ColorWhen) -> Result<ExitCode> {
     let started = Instant::now();
     // Buffered, and flushed by the sink after each record: one write per
     // record, and nothing held back.
-    let stdout: Box<dyn Write + Send> = Box::new(BufWriter::new(io::stdout()));
-    let look = output::Look {
-        color: term::stream_color(color, Stream::Stdout),
-        width: term::stdout_width(|k| std::env::var(k).ok()),
+    let out = destination.writer()?;
+    let look = match &destination {
+        Destination::Stdout => output::Look {
+            color: term::stream_color(color, Stream::Stdout),
+            width: term::stdout_width(|k| std::env::var(k).ok()),
+        },
+        // A file: no colour unless --color always, no width.
+        _ => output::Look {
+            color: color == ColorWhen::Always,
+            width: None,
+        },
     };
-    let mut sink = output::sink(&settings.output, look, stdout);
+    let mut sink = output::sink(&settings.output, look, out);
     let mut tally = Tally::default();
     let stopped = AtomicBool::new(false);
     let cancelled = || stopped.load(Ordering::SeqCst) || interrupt::interrupted();
@@ -104,9 +116,10 @@ pub fn run(args: &ScanArgs, color: ColorWhen) -> Result<ExitCode> {
         },
     )
     .and_then(|()| sink.finish());
+    drop(sink);
     reporter.finish_progress();
     match written {
-        Ok(()) => {}
+        Ok(()) => destination.commit().context("cannot write the output")?,
         // The reader went away (`| head`): stop quietly, but do not claim
         // the batch was complete.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::BrokenPipe),
@@ -192,10 +205,22 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
             .context("--save-images")
             .map_err(|e| usage(format!("{e:#}")))?;
     }
-    let namer = settings.output.save_images.as_deref().map(|dir| {
-        let labels: Vec<&str> = inputs.iter().map(|i| i.label.as_str()).collect();
-        PictureNamer::new(dir, &labels)
-    });
+    if let Some(dir) = &settings.output.annotate {
+        crate::fs::prepare_output_dir(dir)
+            .context("--annotate")
+            .map_err(|e| usage(format!("{e:#}")))?;
+    }
+    let labels: Vec<&str> = inputs.iter().map(|i| i.label.as_str()).collect();
+    let namer = settings
+        .output
+        .save_images
+        .as_deref()
+        .map(|dir| PictureNamer::new(dir, &labels));
+    let annotator = settings
+        .output
+        .annotate
+        .as_deref()
+        .map(|dir| PictureNamer::new(dir, &labels));
     Ok(Context {
         preflight: engine.preflight(&settings.preflight),
         record: RecordOptions {
@@ -206,6 +231,10 @@ fn context(settings: &Settings, inputs: &[Input]) -> Result<Context> {
         },
         engine,
         namer,
+        annotator,
+        thumbnails: settings.output.format == Format::Xlsx
+            && !settings.output.no_images
+            && !settings.output.mask,
         store,
         force: settings.batch.force,
         mask_saved: settings.batch.mask_saved,

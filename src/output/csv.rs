@@ -92,24 +92,38 @@ fn io_err(e: csv::Error) -> io::Error {
     }
 }
 
-/// One row per item: `file,type,key,description,value,error,checks_failed`.
-/// A file with no items, or that failed, still gets one row (empty key).
+/// How the CSV is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Start with a UTF-8 byte-order mark (`--bom`).
+    pub bom: bool,
+    /// Cells as they are, without [`guard`] (`--csv-raw`).
+    pub raw: bool,
+    /// An `annotated` column last: the `--annotate` picture's path.
+    pub annotated: bool,
+}
+
+/// One row per item: `file,type,key,description,value,error,checks_failed`
+/// (and `annotated` with `--annotate`). A file with no items, or that
+/// failed, still gets one row (empty key).
 pub struct LongCsv {
     out: Option<Box<dyn Write + Send>>,
     bom: bool,
     cells: Cells,
     /// Cells as they are, without [`guard`].
     raw: bool,
+    annotated: bool,
     w: Option<csv::Writer<Box<dyn Write + Send>>>,
 }
 
 impl LongCsv {
-    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells, raw: bool) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, cells: Cells, o: Options) -> Self {
         LongCsv {
             out: Some(out),
-            bom,
+            bom: o.bom,
             cells,
-            raw,
+            raw: o.raw,
+            annotated: o.annotated,
             w: None,
         }
     }
@@ -118,7 +132,7 @@ impl LongCsv {
         if self.w.is_none() {
             let out = self.out.take().expect("writer is made once");
             let mut w = writer(out, self.bom)?;
-            w.write_record([
+            let mut header = vec![
                 "file",
                 "type",
                 "key",
@@ -126,8 +140,11 @@ impl LongCsv {
                 "value",
                 "error",
                 "checks_failed",
-            ])
-            .map_err(io_err)?;
+            ];
+            if self.annotated {
+                header.push("annotated");
+            }
+            w.write_record(header).map_err(io_err)?;
             self.w = Some(w);
         }
         Ok(self.w.as_mut().expect("made above"))
@@ -140,28 +157,28 @@ impl Sink for LongCsv {
         let error = r.error_line().unwrap_or_default();
         let checks = failed_checks_cell(r);
         let (cells, raw) = (self.cells, self.raw);
+        let annotated = self
+            .annotated
+            .then(|| r.annotated.clone().unwrap_or_default());
         let w = self.writer()?;
+        let mut row = |key: &str, description: &str, value: &str| {
+            let mut row = vec![
+                r.file.as_str(),
+                &doc_type,
+                key,
+                description,
+                value,
+                &error,
+                &checks,
+            ];
+            row.extend(annotated.as_deref());
+            write_row(w, &row, raw)
+        };
         if r.items.is_empty() {
-            write_row(
-                w,
-                &[r.file.as_str(), &doc_type, "", "", "", &error, &checks],
-                raw,
-            )?;
+            row("", "", "")?;
         }
         for item in &r.items {
-            write_row(
-                w,
-                &[
-                    r.file.as_str(),
-                    &doc_type,
-                    &item.key,
-                    &item.description,
-                    &cells.value(item),
-                    &error,
-                    &checks,
-                ],
-                raw,
-            )?;
+            row(&item.key, &item.description, &cells.value(item))?;
         }
         w.flush()
     }
@@ -179,17 +196,19 @@ struct WideRow {
     cells: Vec<(usize, String)>,
     error: String,
     checks_failed: String,
+    annotated: String,
 }
 
-/// One row per file: `file,type,<key>…,error,checks_failed`, keys in
-/// first-seen order. Rows are buffered until the end, since a later file may
-/// add a column.
+/// One row per file: `file,type,<key>…,error,checks_failed` (and
+/// `annotated` with `--annotate`), keys in first-seen order. Rows are
+/// buffered until the end, since a later file may add a column.
 pub struct WideCsv {
     out: Option<Box<dyn Write + Send>>,
     bom: bool,
     cells: Cells,
     /// Cells as they are, without [`guard`].
     raw: bool,
+    annotated: bool,
     /// Column keys in first-seen order.
     keys: Vec<String>,
     /// Each key's index in `keys`: finding a key's column is one lookup,
@@ -200,12 +219,13 @@ pub struct WideCsv {
 }
 
 impl WideCsv {
-    pub fn new(out: Box<dyn Write + Send>, bom: bool, cells: Cells, raw: bool) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, cells: Cells, o: Options) -> Self {
         WideCsv {
             out: Some(out),
-            bom,
+            bom: o.bom,
             cells,
-            raw,
+            raw: o.raw,
+            annotated: o.annotated,
             keys: Vec::new(),
             columns: HashMap::new(),
             rows: Vec::new(),
@@ -233,6 +253,7 @@ impl Sink for WideCsv {
             cells,
             error: r.error_line().unwrap_or_default(),
             checks_failed: failed_checks_cell(r),
+            annotated: r.annotated.clone().unwrap_or_default(),
         });
         Ok(())
     }
@@ -246,9 +267,13 @@ impl Sink for WideCsv {
         header.extend(self.keys.iter().cloned());
         header.push("error".into());
         header.push("checks_failed".into());
+        if self.annotated {
+            header.push("annotated".into());
+        }
         write_row(&mut w, &header, self.raw)?;
+        let extra = usize::from(self.annotated);
         for r in self.rows.drain(..) {
-            let mut row = vec![String::new(); self.keys.len() + 4];
+            let mut row = vec![String::new(); self.keys.len() + 4 + extra];
             row[0] = r.file;
             row[1] = r.doc_type;
             for (col, value) in r.cells {
@@ -261,9 +286,12 @@ impl Sink for WideCsv {
                     cell.push_str(&value);
                 }
             }
-            let n = row.len();
+            let n = row.len() - extra;
             row[n - 2] = r.error;
             row[n - 1] = r.checks_failed;
+            if self.annotated {
+                row[n] = r.annotated;
+            }
             write_row(&mut w, &row, self.raw)?;
         }
         w.flush()

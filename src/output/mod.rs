@@ -2,10 +2,12 @@
 //! order, by the one thread that owns stdout.
 
 mod csv;
+pub mod destination;
 mod json;
 pub mod report;
 mod table;
 pub mod tally;
+mod xlsx;
 
 pub use table::new_table;
 
@@ -47,20 +49,23 @@ pub fn sink(settings: &Output, look: Look, out: Box<dyn Write + Send>) -> Box<dy
         Format::Table => Box::new(table::TableSink::new(out, cells, look)),
         Format::Json => Box::new(json::JsonSink::array(out)),
         Format::Jsonl => Box::new(json::JsonSink::lines(out)),
-        Format::Csv => match settings.csv_layout {
-            CsvLayout::Long => Box::new(csv::LongCsv::new(
-                out,
-                settings.bom,
-                cells,
-                settings.csv_raw,
-            )),
-            CsvLayout::Wide => Box::new(csv::WideCsv::new(
-                out,
-                settings.bom,
-                cells,
-                settings.csv_raw,
-            )),
-        },
+        Format::Csv => {
+            let csv = csv::Options {
+                bom: settings.bom,
+                raw: settings.csv_raw,
+                annotated: settings.annotate.is_some(),
+            };
+            match settings.csv_layout {
+                CsvLayout::Long => Box::new(csv::LongCsv::new(out, cells, csv)),
+                CsvLayout::Wide => Box::new(csv::WideCsv::new(out, cells, csv)),
+            }
+        }
+        Format::Xlsx => Box::new(xlsx::XlsxSink::new(
+            out,
+            cells,
+            !settings.no_images,
+            settings.annotate.is_some(),
+        )),
     };
     if settings.mask {
         Box::new(Masked(inner))

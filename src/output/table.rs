@@ -98,6 +98,9 @@ impl TableSink {
             "{file}  {doc_type}{desc}  angle {}°",
             r.image_angle.unwrap_or(0)
         )?;
+        if let Some(path) = &r.annotated {
+            writeln!(self.out, "  annotated: {}", terminal_safe(path))?;
+        }
         if r.items.is_empty() {
             writeln!(self.out, "  (no fields recognised)")?;
             return Ok(());

@@ -129,6 +129,8 @@ pub fn build_record(
         checks,
         error: None,
         saved: Vec::new(),
+        annotated: None,
+        thumbnails: Vec::new(),
         preprocess: None,
         warnings,
         log: Vec::new(),

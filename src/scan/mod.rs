@@ -3,6 +3,7 @@
 //! the engine → the record (a pure function of the reading) → its pictures
 //! saved. Every failure becomes a record naming the reason.
 
+mod annotated;
 mod build;
 mod pictures;
 mod stored;
@@ -17,7 +18,7 @@ use crate::engine::{Attempt, Engine, Note};
 use crate::images::PictureNamer;
 use crate::input;
 use crate::preflight;
-use crate::record::{Class, ErrorInfo, Record};
+use crate::record::{Class, ErrorInfo, Record, Thumbnail};
 use crate::store::{Claim, Store};
 
 /// What every input's pass shares, built once per run.
@@ -30,6 +31,11 @@ pub struct Context {
     pub record: RecordOptions,
     /// Set with `--save-images`.
     pub namer: Option<PictureNamer>,
+    /// Set with `--annotate`: names the annotated pictures.
+    pub annotator: Option<PictureNamer>,
+    /// Portraits get thumbnails for the workbook's cells (`-o xlsx`
+    /// without `--no-images`).
+    pub thumbnails: bool,
     /// Set with `--out-dir`.
     pub store: Option<Store>,
     /// Read again even when a result is stored (`--force`).
@@ -90,7 +96,15 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Opt
         if let Some(stored) = stored {
             let (mut record, pictures) = stored::reuse(ctx, label, (store, &key), stored);
             record.warnings.splice(0..0, page_warnings);
-            return Some(with_pictures(ctx, unit, record, pictures));
+            let mut record = with_pictures(ctx, unit, record, pictures);
+            if ctx.annotator.is_some() {
+                // The picture as it was read when it was stored.
+                match preflight::prepare(bytes, &ctx.preflight) {
+                    Ok(sent) => with_annotation(ctx, unit, &mut record, &sent.bytes),
+                    Err(e) => record.warnings.push(format!("not annotated: {e}")),
+                }
+            }
+            return Some(record);
         }
     }
 
@@ -124,7 +138,9 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Opt
                 not_stored = stored::put(ctx, store, key, label, reading.clone(), &sent);
             }
             let (record, pictures) = build_record(&ctx.record, label, reading, None);
-            with_pictures(ctx, unit, record, pictures)
+            let mut record = with_pictures(ctx, unit, record, pictures);
+            with_annotation(ctx, unit, &mut record, &sent.bytes);
+            record
         }
         Err(failure) => Record::failed(label.to_string(), failure.into()),
     };
@@ -147,15 +163,46 @@ pub fn scan_one(ctx: &Context, unit: &Unit, cancelled: &dyn Fn() -> bool) -> Opt
     Some(record)
 }
 
-/// Saves the record's pictures with `--save-images`.
+/// Writes the record's annotated picture with `--annotate`; `picture` is
+/// what the engine read.
+fn with_annotation(ctx: &Context, unit: &Unit, record: &mut Record, picture: &[u8]) {
+    if let Some(namer) = &ctx.annotator {
+        annotated::write(namer, (unit.file, unit.page), record, picture);
+    }
+}
+
+/// Makes the portraits' thumbnails for a workbook, and saves the record's
+/// pictures with `--save-images`.
 fn with_pictures(
     ctx: &Context,
     unit: &Unit,
     mut record: Record,
     pictures: Vec<PictureBytes>,
 ) -> Record {
+    if ctx.thumbnails {
+        for p in pictures
+            .iter()
+            .filter(|p| p.item.is_some() && is_portrait(&p.key))
+        {
+            match crate::thumbnail::thumbnail(&p.bytes) {
+                Ok(jpeg) => record.thumbnails.push(Thumbnail {
+                    key: p.key.clone(),
+                    jpeg,
+                }),
+                Err(e) => record
+                    .warnings
+                    .push(format!("{}: not embedded in the workbook: {e}", p.key)),
+            }
+        }
+    }
     if let Some(namer) = &ctx.namer {
         pictures::save(namer, (unit.file, unit.page), &mut record, pictures);
     }
     record
+}
+
+/// True for a picture of a face: `head_portrait`, or any key ending in
+/// `portrait`.
+fn is_portrait(key: &str) -> bool {
+    key.ends_with("portrait")
 }

@@ -12,6 +12,7 @@ mod testenv;
 #[cfg(feature = "local")]
 mod draw;
 
+mod annotate;
 mod batch;
 mod breaker;
 mod completions;
@@ -30,3 +31,4 @@ mod recognize;
 mod scan;
 mod shared_folders;
 mod terminal;
+mod workbook;

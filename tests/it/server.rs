@@ -50,6 +50,10 @@ pub enum Scenario {
     Truncated,
     /// HTTP 429 with `Retry-After: N` seconds.
     RetryAfter(u64),
+    /// IdFront whose portrait is a JPEG of about this many KB, its pixels
+    /// made from the request's picture: every picture gets a portrait of
+    /// its own (for workbook memory benchmarks).
+    DistinctPortrait(usize),
 }
 
 /// One request the server received.
@@ -448,6 +452,21 @@ fn answer_with_faults(state: &State, picture: Option<&[u8]>, scenario: &Scenario
             Scenario::IdFront
         };
     }
+    if let Scenario::DistinctPortrait(kb) = scenario {
+        let mut r = id_front();
+        let portrait = distinct_portrait(picture.unwrap_or_default(), kb);
+        for it in r["item_list"].as_array_mut().unwrap() {
+            if it["key"] == "head_portrait" {
+                it["value"] = json!(b64(&portrait));
+            }
+        }
+        let body = json!({"code": 200, "message": "success", "result": r});
+        return Wire::Reply {
+            status: 200,
+            body: body.to_string().into_bytes(),
+            headers: vec![],
+        };
+    }
     match scenario {
         Scenario::Reset => Wire::Reset,
         Scenario::Truncated => Wire::Truncated(
@@ -560,9 +579,11 @@ fn answer(scenario: &Scenario) -> (u16, Vec<u8>, i64) {
             ok(id_front())
         }
         // Resolved by answer_with_faults before this.
-        Scenario::Flaky(..) | Scenario::Reset | Scenario::Truncated | Scenario::RetryAfter(_) => {
-            ok(id_front())
-        }
+        Scenario::Flaky(..)
+        | Scenario::Reset
+        | Scenario::Truncated
+        | Scenario::RetryAfter(_)
+        | Scenario::DistinctPortrait(_) => ok(id_front()),
     }
 }
 
@@ -663,6 +684,32 @@ pub fn portrait_png() -> Vec<u8> {
         &image::RgbImage::from_fn(36, 44, |x, y| image::Rgb([x as u8 * 7, y as u8 * 5, 120])),
         image::ImageFormat::Png,
     )
+}
+
+/// A portrait JPEG of about `kb` KB (quality 85, noise over a gradient),
+/// seeded by the SHA-256 of `seed`, so that each picture's is its own.
+pub fn distinct_portrait(seed: &[u8], kb: usize) -> Vec<u8> {
+    let hash = Sha256::digest(seed);
+    let mut state = u64::from_le_bytes(hash[..8].try_into().unwrap()) | 1;
+    // About 0.55 bytes a pixel at quality 85 with this much noise.
+    let side = ((kb * 1024) as f64 / 0.55).sqrt() as u32;
+    let (w, h) = (side * 9 / 10, side * 11 / 10);
+    let img = image::RgbImage::from_fn(w.max(8), h.max(8), |x, y| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let n = (state & 31) as u8;
+        image::Rgb([
+            (x % 200) as u8 + n,
+            (y % 200) as u8 + n,
+            hash[8].wrapping_add(n),
+        ])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .unwrap();
+    out
 }
 
 /// The ID number picture: a 120×16 PNG.

@@ -827,3 +827,31 @@ fn completions_offer_document_types_and_request_types() {
     // any name still get through clap to xocr's own messages.
     env.run(["scan", "--type", "2", "nope.jpg"]).code(1);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_workbook_is_refused_on_a_terminal_with_a_hint() {
+    let env = TestEnv::new();
+    let files = pictures(&env, "card", 1);
+    let mut cmd = xocr(&env.server, env.path());
+    cmd.args(["scan", "-o", "xlsx"]).arg(&files[0]);
+    let run = on_pty(cmd, 100, Duration::from_secs(20), |_, _| {});
+    let text = run.text();
+    assert_eq!(run.code, Some(2), "{text}");
+    assert!(text.contains("--output FILE"), "{text}");
+    assert!(
+        !text.contains("PK\u{3}\u{4}"),
+        "no workbook on the terminal"
+    );
+    assert!(
+        env.server.requests().is_empty(),
+        "refused before any request"
+    );
+    // With --output the same run writes the file, on a terminal too.
+    let mut cmd = xocr(&env.server, env.path());
+    cmd.args(["scan", "-o", "xlsx", "--output", "r.xlsx"])
+        .arg(&files[0]);
+    let run = on_pty(cmd, 100, Duration::from_secs(20), |_, _| {});
+    assert_eq!(run.code, Some(0), "{}", run.text());
+    assert!(env.path().join("r.xlsx").is_file());
+}
