@@ -5,6 +5,8 @@
 # the wide CSV.
 #
 #   scripts/bench-xlsx.sh [COUNT] [PORTRAIT_KB] [RUNS]   (defaults: 10000 24 3)
+#   BENCH_PROFILE=debug scripts/bench-xlsx.sh            (the dev build: its
+#       dependencies are optimised too, see Cargo.toml; no release build)
 #
 # Needs GNU time (/usr/bin/time). Prints a table of medians over RUNS.
 set -euo pipefail
@@ -18,11 +20,17 @@ token=tok-3f9a1c2e7b-secret
 
 command -v /usr/bin/time >/dev/null || { echo "bench needs GNU time" >&2; exit 1; }
 
-cargo build --release --quiet --locked --bin xocr --example mock-server --example make-pictures
+profile=${BENCH_PROFILE:-release}
+if [ "$profile" = release ]; then
+  cargo build --release --quiet --locked --bin xocr --example mock-server --example make-pictures
+else
+  cargo build --quiet --locked --bin xocr --example mock-server --example make-pictures
+fi
+bin=target/$profile
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-target/release/examples/make-pictures "$work/pics" "$count" 2
-target/release/examples/mock-server "127.0.0.1:$port" --portrait-kb "$portrait_kb" 2>/dev/null &
+$bin/examples/make-pictures "$work/pics" "$count" 2
+$bin/examples/mock-server "127.0.0.1:$port" --portrait-kb "$portrait_kb" 2>/dev/null &
 server=$!
 sleep 0.5
 ls "$work"/pics/*.jpg >"$work/list"
@@ -39,7 +47,7 @@ run() {
   for _ in $(seq "$runs"); do
     rm -f "$work/out"
     /usr/bin/time -f '%e %M' -o "$work/time" \
-      target/release/xocr scan -q -j 8 --files-from "$work/list" --output "$work/out" "$@" 2>"$work/err" || {
+      $bin/xocr scan -q -j 8 --files-from "$work/list" --output "$work/out" "$@" 2>"$work/err" || {
         echo "$name failed:"; tail -5 "$work/err"; return 1; }
     cat "$work/time" >>"$work/times"
   done
