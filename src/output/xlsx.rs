@@ -448,10 +448,18 @@ impl XlsxSink {
         for (c, w) in widths.0.iter().enumerate() {
             sheet.set_column_width(c as u16, *w)?;
         }
-        for (c, (key, description)) in headers.iter().enumerate() {
-            let c = c as u16;
-            sheet.write_string_with_format(0, c, fit(description, MAX_CELL_CHARS), &f.header)?;
-            sheet.write_string_with_format(1, c, fit(key, MAX_CELL_CHARS), &f.key_header)?;
+        // Row by row: a constant-memory sheet has flushed row 0 once row 1
+        // is written, and drops later writes to it.
+        for (c, (_, description)) in headers.iter().enumerate() {
+            sheet.write_string_with_format(
+                0,
+                c as u16,
+                fit(description, MAX_CELL_CHARS),
+                &f.header,
+            )?;
+        }
+        for (c, (key, _)) in headers.iter().enumerate() {
+            sheet.write_string_with_format(1, c as u16, fit(key, MAX_CELL_CHARS), &f.key_header)?;
         }
         let last_col = (headers.len() - 1) as u16;
         let last_row = (self.rows.len() + 1) as u32;
@@ -542,8 +550,10 @@ impl XlsxSink {
         for (c, w) in widths.0.iter().enumerate() {
             sheet.set_column_width(c as u16, *w)?;
         }
-        for (c, (k, d)) in headers.iter().enumerate() {
+        for (c, (_, d)) in headers.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *d, &f.header)?;
+        }
+        for (c, (k, _)) in headers.iter().enumerate() {
             sheet.write_string_with_format(1, c as u16, *k, &f.key_header)?;
         }
         sheet.set_freeze_panes(2, 1)?;
