@@ -308,6 +308,10 @@ fn no_images_has_no_pictures_and_a_pipe_gets_the_workbook() {
         zip.keys()
     );
     let rows = sheet(&bytes, "results");
+    // Both header rows in full, also in a constant-memory sheet.
+    assert_eq!(rows[0][0], text("文件"));
+    assert_eq!(rows[0][col(&rows, "id_number")], text("身份证号"));
+    assert_eq!(rows[0][col(&rows, "error")], text("错误"));
     let portrait = &row(&rows, "id.jpg")[col(&rows, "head_portrait")];
     assert!(
         matches!(portrait, Data::String(s) if s.starts_with("[png picture")),
