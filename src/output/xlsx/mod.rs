@@ -19,25 +19,30 @@
 //! Sheet `failed`: a row per input that failed: `file`, `class`, `code`,
 //! `error`.
 //!
-//! Rows are held (as text, and thumbnails) until the end, since a later
-//! file may add a column; the workbook is then written row by row. Without
-//! portraits its sheets are in `rust_xlsxwriter`'s constant-memory mode
-//! (each row goes to a temporary file as it is written); with portraits in
-//! its ordinary mode, since in 0.102 a picture embedded in a
-//! constant-memory sheet makes the writer panic (see the unit test
-//! `the_library_still_panics_on_pictures_in_constant_memory`).
+//! Memory stays bounded whatever the number of inputs: rows are held
+//! until the end (a later file may add a column) in a temporary file
+//! ([`spool`]), portraits likewise; only the columns, their widths and the
+//! `failed` rows are in memory. Both sheets are then written row by row in
+//! `rust_xlsxwriter`'s constant-memory mode, and the portraits embedded
+//! in the saved package ([`pictures`]), since the library holds embedded
+//! pictures in memory and panics on one in a constant-memory sheet (the
+//! unit test `the_library_still_panics_on_pictures_in_constant_memory`).
 
-use std::collections::HashMap;
-use std::io::{self, Write};
+mod pictures;
+mod spool;
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Image, Note, Workbook, Worksheet,
-    XlsxError,
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError,
 };
+use serde::{Deserialize, Serialize};
 
 use super::{Cells, Sink, failed_checks_cell};
 use crate::record::{Item, Record};
+use spool::{Pictures, Spool};
 
 /// Rows a sheet holds (Excel's limit) less the two header rows.
 const MAX_ROWS: usize = 1_048_576 - 2;
@@ -60,15 +65,16 @@ const PORTRAIT_WIDTH: f64 = 13.0;
 const FRONT: [(&str, &str); 3] = [("file", "文件"), ("type", "类型"), ("status", "状态")];
 
 /// A cell's value as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Value {
     Text(String),
-    /// A normalised date (`--normalized`).
-    Date(chrono::NaiveDate),
+    /// A normalised date (`--normalized`), days from 0001-01-01 (day 1,
+    /// [`chrono::Datelike::num_days_from_ce`]).
+    Date(i32),
 }
 
 /// One key's cell in a held row.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct KeyCell {
     /// Index among the key columns.
     column: usize,
@@ -78,14 +84,15 @@ struct KeyCell {
 }
 
 /// A record as held until the end.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Row {
     file: String,
     doc_type: String,
-    status: &'static str,
+    status: String,
     cells: Vec<KeyCell>,
-    /// (key column, JPEG) of each portrait embedded.
-    portraits: Vec<(usize, Vec<u8>)>,
+    /// (key column, picture number in [`Pictures`]) of each portrait
+    /// embedded.
+    portraits: Vec<(usize, u32)>,
     checks_failed: String,
     error: String,
     annotated: String,
@@ -115,7 +122,18 @@ pub struct XlsxSink {
     /// The `other_items` column is needed (more than [`MAX_KEY_COLUMNS`]
     /// keys).
     overflow: bool,
-    rows: Vec<Row>,
+    /// The rows held, on disk (made with the first).
+    rows: Option<Spool<Row>>,
+    /// The portraits held, on disk (made with the first).
+    pictures: Option<Pictures>,
+    /// Key columns that hold a portrait in some row.
+    portrait_columns: HashSet<usize>,
+    /// Widths of `file`, `type`, `status`.
+    front_widths: [f64; 3],
+    /// Widths of the key columns (with `other_items`).
+    key_widths: Vec<f64>,
+    /// Widths of `checks_failed`, `error`, `annotated`.
+    tail_widths: [f64; 3],
     failed: Vec<Failed>,
 }
 
@@ -131,9 +149,22 @@ impl XlsxSink {
             keys: Vec::new(),
             columns: HashMap::new(),
             overflow: false,
-            rows: Vec::new(),
+            rows: None,
+            pictures: None,
+            portrait_columns: HashSet::new(),
+            front_widths: [6.0; 3],
+            key_widths: Vec::new(),
+            tail_widths: [6.0; 3],
             failed: Vec::new(),
         }
+    }
+
+    /// Widens key column `column` to fit `text`.
+    fn fit_key(&mut self, column: usize, text: &str) {
+        if self.key_widths.len() <= column {
+            self.key_widths.resize(column + 1, 6.0);
+        }
+        fit_width(&mut self.key_widths[column], text);
     }
 
     /// The key column of `item` in a record of `doc_type`, made when new;
@@ -166,7 +197,8 @@ impl XlsxSink {
             && let Some(serde_json::Value::String(n)) = &item.normalized
             && let Some(date) = iso_date(n)
         {
-            return Value::Date(date);
+            use chrono::Datelike;
+            return Value::Date(date.num_days_from_ce());
         }
         Value::Text(self.cells.value(item))
     }
@@ -193,7 +225,8 @@ fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
 
 impl Sink for XlsxSink {
     fn record(&mut self, r: &Record) -> io::Result<()> {
-        if self.rows.len() >= MAX_ROWS {
+        let held = self.rows.as_ref().map_or(0, Spool::len);
+        if held >= MAX_ROWS {
             return Err(io::Error::other(format!(
                 "a workbook sheet holds at most {MAX_ROWS} rows: split the inputs (--shard) or use -o csv"
             )));
@@ -234,15 +267,38 @@ impl Sink for XlsxSink {
             });
         }
         let mut portraits = Vec::new();
-        if self.images {
+        if self.images && !r.thumbnails.is_empty() {
+            if self.pictures.is_none() {
+                self.pictures = Some(Pictures::new()?);
+            }
+            let pictures = self.pictures.as_mut().expect("made above");
             for t in &r.thumbnails {
                 if let Some(&c) = self.columns.get(&t.key)
                     && !portraits.iter().any(|(p, _)| *p == c)
                 {
-                    portraits.push((c, t.jpeg.clone()));
+                    let alt = fit(&t.key, 200);
+                    portraits.push((c, pictures.push(&alt, &t.jpeg)?));
+                    self.portrait_columns.insert(c);
                 }
             }
         }
+        for cell in &cells {
+            match &cell.value {
+                Value::Text(t) => {
+                    let t = t.clone();
+                    self.fit_key(cell.column, &t);
+                }
+                Value::Date(_) => self.fit_key(cell.column, "0000-00-00"),
+            }
+        }
+        fit_width(&mut self.front_widths[0], &r.file);
+        fit_width(&mut self.front_widths[1], &doc_type);
+        let checks_failed = failed_checks_cell(r);
+        let error = r.error_line().unwrap_or_default();
+        let annotated = r.annotated.clone().unwrap_or_default();
+        fit_width(&mut self.tail_widths[0], &checks_failed);
+        fit_width(&mut self.tail_widths[1], &error);
+        fit_width(&mut self.tail_widths[2], &annotated);
         if let Some(e) = &r.error {
             self.failed.push(Failed {
                 file: r.file.clone(),
@@ -251,17 +307,20 @@ impl Sink for XlsxSink {
                 error: r.error_line().unwrap_or_default(),
             });
         }
-        self.rows.push(Row {
+        let row = Row {
             file: r.file.clone(),
             doc_type,
-            status: if r.ok { "ok" } else { "failed" },
+            status: if r.ok { "ok" } else { "failed" }.to_string(),
             cells,
             portraits,
-            checks_failed: failed_checks_cell(r),
-            error: r.error_line().unwrap_or_default(),
-            annotated: r.annotated.clone().unwrap_or_default(),
-        });
-        Ok(())
+            checks_failed,
+            error,
+            annotated,
+        };
+        if self.rows.is_none() {
+            self.rows = Some(Spool::new()?);
+        }
+        self.rows.as_mut().expect("made above").push(&row)
     }
 
     fn finish(&mut self) -> io::Result<()> {
@@ -282,8 +341,15 @@ impl Sink for XlsxSink {
 fn text_of(v: &Value) -> String {
     match v {
         Value::Text(t) => t.clone(),
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Date(d) => date_of(*d)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
     }
+}
+
+/// The date `days` from the common era's first day ([`Value::Date`]).
+fn date_of(days: i32) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_num_days_from_ce_opt(days)
 }
 
 fn xlsx_err(e: XlsxError) -> io::Error {
@@ -301,6 +367,7 @@ struct Formats {
     date: Format,
     bad: Format,
     bad_date: Format,
+    portrait: Format,
 }
 
 impl Formats {
@@ -317,6 +384,9 @@ impl Formats {
                 .set_font_color(Color::RGB(0x595959))
                 .set_border_bottom(FormatBorder::Thin),
             bad: bad(text.clone()),
+            portrait: Format::new()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
             bad_date: bad(date.clone()),
             text,
             date,
@@ -364,15 +434,20 @@ fn fit(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     format!("{}…", &text[..end]).into()
 }
 
+/// Widens `width` (character widths) to fit `text`, up to [`MAX_WIDTH`].
+fn fit_width(width: &mut f64, text: &str) {
+    let w = (display_width(text) + 2.0).min(MAX_WIDTH);
+    if w > *width {
+        *width = w;
+    }
+}
+
 /// Column widths: the widest cell or header of each, within bounds.
 struct Widths(Vec<f64>);
 
 impl Widths {
     fn fit(&mut self, col: usize, text: &str) {
-        let w = (display_width(text) + 2.0).min(MAX_WIDTH);
-        if w > self.0[col] {
-            self.0[col] = w;
-        }
+        fit_width(&mut self.0[col], text);
     }
 }
 
@@ -402,18 +477,34 @@ impl XlsxSink {
 
     /// Writes the workbook to `out`.
     fn write(&mut self, out: &mut Box<dyn Write + Send>) -> io::Result<()> {
-        let portraits = self.rows.iter().any(|r| !r.portraits.is_empty());
+        let rows = self.rows.take();
         let mut workbook = Workbook::new();
         let formats = Formats::new();
-        let sheet = add_sheet(&mut workbook, portraits)?;
-        self.write_results(sheet, &formats).map_err(xlsx_err)?;
-        let sheet = add_sheet(&mut workbook, false)?;
+        let sheet = add_sheet(&mut workbook)?;
+        self.write_results(sheet, &formats, rows)?;
+        let sheet = add_sheet(&mut workbook)?;
         self.write_failed(sheet, &formats).map_err(xlsx_err)?;
-        workbook.save_to_writer(out).map_err(xlsx_err)
+        let Some(pictures) = self.pictures.take().filter(|p| p.len() > 0) else {
+            return workbook.save_to_writer(out).map_err(xlsx_err);
+        };
+        let mut saved = tempfile::tempfile()?;
+        workbook.save_to_writer(&mut saved).map_err(xlsx_err)?;
+        saved.seek(SeekFrom::Start(0))?;
+        let columns: HashSet<u16> = self
+            .portrait_columns
+            .iter()
+            .map(|c| (FRONT.len() + c) as u16)
+            .collect();
+        pictures::embed(saved, pictures, &columns, out)
     }
 
-    fn write_results(&mut self, sheet: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
-        sheet.set_name("results")?;
+    fn write_results(
+        &mut self,
+        sheet: &mut Worksheet,
+        f: &Formats,
+        rows: Option<Spool<Row>>,
+    ) -> io::Result<()> {
+        sheet.set_name("results").map_err(xlsx_err)?;
         let headers = self.headers();
         let first_key = FRONT.len();
         let after_keys = first_key + self.key_columns();
@@ -422,29 +513,38 @@ impl XlsxSink {
             widths.fit(c, key);
             widths.fit(c, description);
         }
-        let portrait_columns: std::collections::HashSet<usize> = self
-            .rows
-            .iter()
-            .flat_map(|r| r.portraits.iter().map(|(c, _)| first_key + c))
-            .collect();
-        for r in &self.rows {
-            widths.fit(0, &r.file);
-            widths.fit(1, &r.doc_type);
-            for cell in &r.cells {
-                match &cell.value {
-                    Value::Text(t) => widths.fit(first_key + cell.column, t),
-                    Value::Date(_) => widths.fit(first_key + cell.column, "0000-00-00"),
-                }
-            }
-            widths.fit(after_keys, &r.checks_failed);
-            widths.fit(after_keys + 1, &r.error);
-            if self.annotate {
-                widths.fit(after_keys + 2, &r.annotated);
-            }
+        for (c, w) in self.front_widths.iter().enumerate() {
+            widths.0[c] = widths.0[c].max(*w);
         }
-        for &c in &portrait_columns {
-            widths.0[c] = widths.0[c].max(PORTRAIT_WIDTH);
+        for (c, w) in self.key_widths.iter().enumerate() {
+            widths.0[first_key + c] = widths.0[first_key + c].max(*w);
         }
+        let tails = if self.annotate { 3 } else { 2 };
+        for (c, w) in self.tail_widths.iter().take(tails).enumerate() {
+            widths.0[after_keys + c] = widths.0[after_keys + c].max(*w);
+        }
+        for &c in &self.portrait_columns {
+            widths.0[first_key + c] = widths.0[first_key + c].max(PORTRAIT_WIDTH);
+        }
+        let count = rows.as_ref().map_or(0, Spool::len);
+        let rows = rows.map(Spool::drain).transpose()?.into_iter().flatten();
+        self.write_rows(sheet, f, &headers, &widths, count, rows)
+            .map_err(xlsx_err)
+    }
+
+    /// The header rows and then the `rows` (`count` of them) of the
+    /// `results` sheet.
+    fn write_rows(
+        &self,
+        sheet: &mut Worksheet,
+        f: &Formats,
+        headers: &[(String, String)],
+        widths: &Widths,
+        count: usize,
+        rows: impl Iterator<Item = io::Result<Row>>,
+    ) -> Result<(), XlsxError> {
+        let first_key = FRONT.len();
+        let after_keys = first_key + self.key_columns();
         for (c, w) in widths.0.iter().enumerate() {
             sheet.set_column_width(c as u16, *w)?;
         }
@@ -462,7 +562,7 @@ impl XlsxSink {
             sheet.write_string_with_format(1, c as u16, fit(key, MAX_CELL_CHARS), &f.key_header)?;
         }
         let last_col = (headers.len() - 1) as u16;
-        let last_row = (self.rows.len() + 1) as u32;
+        let last_row = (count + 1) as u32;
         sheet.set_freeze_panes(2, 1)?;
         sheet.autofilter(1, 0, last_row, last_col)?;
         let text = |sheet: &mut Worksheet, row: u32, col: usize, s: &str| {
@@ -473,21 +573,21 @@ impl XlsxSink {
                 .write_string_with_format(row, col as u16, fit(s, MAX_CELL_CHARS), &f.text)
                 .map(|_| ())
         };
-        for (i, r) in self.rows.drain(..).enumerate() {
+        for (i, r) in rows.enumerate() {
+            let r = r.map_err(XlsxError::IoError)?;
             let row = (i + 2) as u32;
             if !r.portraits.is_empty() {
                 sheet.set_row_height(row, PORTRAIT_ROW_HEIGHT)?;
             }
             text(sheet, row, 0, &r.file)?;
             text(sheet, row, 1, &r.doc_type)?;
-            text(sheet, row, 2, r.status)?;
+            text(sheet, row, 2, &r.status)?;
             for cell in &r.cells {
                 let col = (first_key + cell.column) as u16;
                 let bad = !cell.failed.is_empty();
-                if let Some((_, jpeg)) = r.portraits.iter().find(|(c, _)| *c == cell.column) {
-                    let alt = fit(&self.keys[cell.column].0, 200).into_owned();
-                    let image = Image::new_from_buffer(jpeg)?.set_alt_text(alt);
-                    sheet.embed_image(row, col, &image)?;
+                if let Some((_, n)) = r.portraits.iter().find(|(c, _)| *c == cell.column) {
+                    // The picture's number, made its cell by pictures::embed.
+                    sheet.write_number_with_format(row, col, f64::from(*n), &f.portrait)?;
                 } else {
                     match &cell.value {
                         Value::Text(t) if t.is_empty() && !bad => {}
@@ -500,8 +600,9 @@ impl XlsxSink {
                                 format,
                             )?;
                         }
-                        Value::Date(d) => {
+                        Value::Date(days) => {
                             use chrono::Datelike;
+                            let Some(d) = date_of(*days) else { continue };
                             let date = ExcelDateTime::from_ymd(
                                 d.year() as u16,
                                 d.month() as u8,
@@ -578,15 +679,12 @@ impl XlsxSink {
     }
 }
 
-/// A new sheet: in constant memory unless it will hold `pictures`.
-fn add_sheet(workbook: &mut Workbook, pictures: bool) -> io::Result<&mut Worksheet> {
-    if pictures {
-        Ok(workbook.add_worksheet())
-    } else {
-        workbook
-            .add_worksheet_with_constant_memory()
-            .map_err(xlsx_err)
-    }
+/// A new sheet in constant memory (each row goes to a temporary file as it
+/// is written).
+fn add_sheet(workbook: &mut Workbook) -> io::Result<&mut Worksheet> {
+    workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx_err)
 }
 
 #[cfg(test)]
@@ -604,13 +702,14 @@ mod tests {
         out
     }
 
-    /// Why a sheet with portraits is not in constant memory. Should this
-    /// fail after an update of rust_xlsxwriter, the writer takes pictures
-    /// in constant memory now (check the workbook it writes), and
-    /// [`add_sheet`] can always use it.
+    /// Why portraits are embedded by [`pictures`] after the library has
+    /// saved the workbook. Should this fail after an update of
+    /// rust_xlsxwriter, the library takes pictures in constant memory now
+    /// (check the workbook it writes, and whether it still holds every
+    /// picture in memory until saved).
     #[test]
     fn the_library_still_panics_on_pictures_in_constant_memory() {
-        let image = Image::new_from_buffer(&jpeg()).unwrap();
+        let image = rust_xlsxwriter::Image::new_from_buffer(&jpeg()).unwrap();
         let outcome = catch_unwind(|| {
             let mut workbook = Workbook::new();
             let sheet = workbook.add_worksheet_with_constant_memory().unwrap();
