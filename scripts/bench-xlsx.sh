@@ -6,7 +6,8 @@
 #
 #   scripts/bench-xlsx.sh [COUNT] [PORTRAIT_KB] [RUNS]   (defaults: 10000 24 3)
 #   BENCH_PROFILE=debug scripts/bench-xlsx.sh            (the dev build: its
-#       dependencies are optimised too, see Cargo.toml; no release build)
+#       dependencies are optimised too, see Cargo.toml; no release build.
+#       Built as the tests build it, so a tested target is used as it is)
 #
 # Needs GNU time (/usr/bin/time). Prints a table of medians over RUNS.
 set -euo pipefail
@@ -24,7 +25,7 @@ profile=${BENCH_PROFILE:-release}
 if [ "$profile" = release ]; then
   cargo build --release --quiet --locked --bin xocr --example mock-server --example make-pictures
 else
-  cargo build --quiet --locked --bin xocr --example mock-server --example make-pictures
+  cargo test --quiet --locked --no-run
 fi
 bin=target/$profile
 work=$(mktemp -d)

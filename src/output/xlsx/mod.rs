@@ -21,8 +21,8 @@
 //!
 //! Memory stays bounded whatever the number of inputs: rows are held
 //! until the end (a later file may add a column) in a temporary file
-//! ([`spool`]), portraits likewise; only the columns, their widths and the
-//! `failed` rows are in memory. Both sheets are then written row by row in
+//! ([`spool`]), portraits and failed inputs likewise; only the columns and
+//! their widths are in memory. Both sheets are then written row by row in
 //! `rust_xlsxwriter`'s constant-memory mode, and the portraits embedded
 //! in the saved package ([`pictures`]), since the library holds embedded
 //! pictures in memory and panics on one in a constant-memory sheet (the
@@ -99,10 +99,10 @@ struct Row {
 }
 
 /// A failed input, for the `failed` sheet.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Failed {
     file: String,
-    class: &'static str,
+    class: String,
     code: String,
     error: String,
 }
@@ -134,7 +134,10 @@ pub struct XlsxSink {
     key_widths: Vec<f64>,
     /// Widths of `checks_failed`, `error`, `annotated`.
     tail_widths: [f64; 3],
-    failed: Vec<Failed>,
+    /// The failed inputs held, on disk (made with the first).
+    failed: Option<Spool<Failed>>,
+    /// Widths of the `failed` sheet's columns.
+    failed_widths: [f64; 4],
 }
 
 impl XlsxSink {
@@ -155,7 +158,8 @@ impl XlsxSink {
             front_widths: [6.0; 3],
             key_widths: Vec::new(),
             tail_widths: [6.0; 3],
-            failed: Vec::new(),
+            failed: None,
+            failed_widths: [6.0; 4],
         }
     }
 
@@ -300,12 +304,24 @@ impl Sink for XlsxSink {
         fit_width(&mut self.tail_widths[1], &error);
         fit_width(&mut self.tail_widths[2], &annotated);
         if let Some(e) = &r.error {
-            self.failed.push(Failed {
+            let failed = Failed {
                 file: r.file.clone(),
-                class: e.class.as_str(),
+                class: e.class.as_str().to_string(),
                 code: e.code.map(|c| c.to_string()).unwrap_or_default(),
                 error: r.error_line().unwrap_or_default(),
-            });
+            };
+            for (w, s) in self.failed_widths.iter_mut().zip([
+                &failed.file,
+                &failed.class,
+                &failed.code,
+                &failed.error,
+            ]) {
+                fit_width(w, s);
+            }
+            if self.failed.is_none() {
+                self.failed = Some(Spool::new()?);
+            }
+            self.failed.as_mut().expect("made above").push(&failed)?;
         }
         let row = Row {
             file: r.file.clone(),
@@ -483,7 +499,7 @@ impl XlsxSink {
         let sheet = add_sheet(&mut workbook)?;
         self.write_results(sheet, &formats, rows)?;
         let sheet = add_sheet(&mut workbook)?;
-        self.write_failed(sheet, &formats).map_err(xlsx_err)?;
+        self.write_failed(sheet, &formats)?;
         let Some(pictures) = self.pictures.take().filter(|p| p.len() > 0) else {
             return workbook.save_to_writer(out).map_err(xlsx_err);
         };
@@ -629,7 +645,23 @@ impl XlsxSink {
         Ok(())
     }
 
-    fn write_failed(&mut self, sheet: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
+    fn write_failed(&mut self, sheet: &mut Worksheet, f: &Formats) -> io::Result<()> {
+        let failed = self.failed.take();
+        let count = failed.as_ref().map_or(0, Spool::len);
+        let rows = failed.map(Spool::drain).transpose()?.into_iter().flatten();
+        self.write_failed_rows(sheet, f, count, rows)
+            .map_err(xlsx_err)
+    }
+
+    /// The header rows and then the `rows` (`count` of them) of the
+    /// `failed` sheet.
+    fn write_failed_rows(
+        &self,
+        sheet: &mut Worksheet,
+        f: &Formats,
+        count: usize,
+        rows: impl Iterator<Item = io::Result<Failed>>,
+    ) -> Result<(), XlsxError> {
         sheet.set_name("failed")?;
         let headers = [
             ("file", "文件"),
@@ -637,16 +669,10 @@ impl XlsxSink {
             ("code", "错误码"),
             ("error", "错误"),
         ];
-        let mut widths = Widths(vec![6.0; headers.len()]);
+        let mut widths = Widths(self.failed_widths.to_vec());
         for (c, (k, d)) in headers.iter().enumerate() {
             widths.fit(c, k);
             widths.fit(c, d);
-        }
-        for r in &self.failed {
-            widths.fit(0, &r.file);
-            widths.fit(1, r.class);
-            widths.fit(2, &r.code);
-            widths.fit(3, &r.error);
         }
         for (c, w) in widths.0.iter().enumerate() {
             sheet.set_column_width(c as u16, *w)?;
@@ -658,13 +684,11 @@ impl XlsxSink {
             sheet.write_string_with_format(1, c as u16, *k, &f.key_header)?;
         }
         sheet.set_freeze_panes(2, 1)?;
-        sheet.autofilter(1, 0, (self.failed.len() + 1) as u32, 3)?;
-        for (i, r) in self.failed.drain(..).enumerate() {
+        sheet.autofilter(1, 0, (count + 1) as u32, 3)?;
+        for (i, r) in rows.enumerate() {
+            let r = r.map_err(XlsxError::IoError)?;
             let row = (i + 2) as u32;
-            for (c, s) in [r.file.as_str(), r.class, r.code.as_str(), r.error.as_str()]
-                .iter()
-                .enumerate()
-            {
+            for (c, s) in [&r.file, &r.class, &r.code, &r.error].iter().enumerate() {
                 if !s.is_empty() {
                     sheet.write_string_with_format(
                         row,
