@@ -7,10 +7,8 @@
 //! drawn with a font built into the binary (`assets/fonts/`, printable
 //! ASCII; other characters show as `?`).
 
-use std::io::Cursor;
-
 use ab_glyph::{FontRef, PxScale};
-use image::{ImageReader, Limits, Rgb, RgbImage};
+use image::{Rgb, RgbImage};
 use imageproc::drawing::{draw_filled_rect_mut, draw_hollow_polygon_mut, draw_text_mut, text_size};
 use imageproc::point::Point;
 use imageproc::rect::Rect;
@@ -86,16 +84,7 @@ pub fn annotate(picture: &[u8], frame: Frame, marks: &[Mark]) -> Result<Vec<u8>,
 }
 
 fn draw(picture: &[u8], frame: Frame, marks: &[Mark]) -> Result<Vec<u8>, String> {
-    let mut reader = ImageReader::new(Cursor::new(picture))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(1 << 30);
-    reader.limits(limits);
-    let decoded = reader
-        .decode()
+    let decoded = crate::images::decode_limited(picture, MAX_SIDE, 1 << 30)
         .map_err(|e| format!("cannot decode the picture: {e}"))?;
     let mut img = match frame.turn.rem_euclid(360) {
         90 => decoded.rotate90(),
@@ -219,6 +208,7 @@ fn label(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     fn white_png(w: u32, h: u32) -> Vec<u8> {
         let img = RgbImage::from_pixel(w, h, Rgb([255, 255, 255]));

@@ -13,6 +13,27 @@ use anyhow::Result;
 use crate::fs::{Open, create_atomic, is_already_exists, read_regular, safe_component};
 use crate::preflight::{Format, sniff};
 
+/// Decodes picture bytes (any format the build reads, guessed from the
+/// bytes) refusing, before decoding, one over `max_side` px a side, and
+/// any decoder allocation over `max_alloc` bytes. Fails with the
+/// decoder's reason. Does not catch a decoder's panic: callers that decode
+/// untrusted bytes do.
+pub fn decode_limited(
+    bytes: &[u8],
+    max_side: u32,
+    max_alloc: u64,
+) -> Result<image::DynamicImage, String> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(max_side);
+    limits.max_image_height = Some(max_side);
+    limits.max_alloc = Some(max_alloc);
+    reader.limits(limits);
+    reader.decode().map_err(|e| e.to_string())
+}
+
 /// The format of picture bytes from their magic number ([`sniff`]):
 /// `jpeg`, `png`, `gif`, `bmp`, `webp` or `tiff`; `None` for anything else.
 pub fn picture_format(bytes: &[u8]) -> Option<&'static str> {

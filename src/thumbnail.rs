@@ -3,10 +3,6 @@
 //! portraits of 24 KB as the service sends them would take 240 MB; as
 //! thumbnails of [`MAX_SIDE`] px they take a fifth of that (BENCHMARKS.md).
 
-use std::io::Cursor;
-
-use image::{ImageReader, Limits};
-
 /// Longest side of a thumbnail, px: a cell 96 px high (the workbook's
 /// portrait rows) shows it at its size on a screen of 2× density.
 pub const MAX_SIDE: u32 = 192;
@@ -30,15 +26,7 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 fn make(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SOURCE_SIDE);
-    limits.max_image_height = Some(MAX_SOURCE_SIDE);
-    limits.max_alloc = Some(256 << 20);
-    reader.limits(limits);
-    let picture = reader.decode().map_err(|e| e.to_string())?;
+    let picture = crate::images::decode_limited(bytes, MAX_SOURCE_SIDE, 256 << 20)?;
     let small = if picture.width().max(picture.height()) > MAX_SIDE {
         picture.thumbnail(MAX_SIDE, MAX_SIDE)
     } else {
@@ -68,6 +56,7 @@ fn on_white(picture: image::DynamicImage) -> image::RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img =
