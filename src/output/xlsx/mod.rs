@@ -288,10 +288,7 @@ impl Sink for XlsxSink {
         }
         for cell in &cells {
             match &cell.value {
-                Value::Text(t) => {
-                    let t = t.clone();
-                    self.fit_key(cell.column, &t);
-                }
+                Value::Text(t) => self.fit_key(cell.column, t),
                 Value::Date(_) => self.fit_key(cell.column, "0000-00-00"),
             }
         }
