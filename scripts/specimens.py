@@ -1,5 +1,70 @@
 #!/usr/bin/env python3
-"""DOCSTRING"""
+"""Renders synthetic specimen documents of FAKE people and companies, each
+with its truth as JSON, for xocr's offline engine.  Every name, date, address
+and number is invented at random; portraits are a plain grey silhouette.
+
+Types (--types, comma-separated; default all, in this mix per cycle of 12):
+id_card (3 fronts + 1 back on the blank template tests/corpus/身份证 正面 (1).jpg),
+bank_card (1), drive_license (1 main page), vehicle_license (1 main + 1 back
+page), business_license (1; 2019 and older layouts, 正本/副本, horizontal and
+vertical in turn), passport (1 data page), hongkong_idcard (1),
+social_security_cards (1).  `--count 480` gives at least 40 of each type.
+Pictures alternate cycle by cycle between clean scans and photo-like ones
+(rotation within ±10°, perspective, blur, noise, uneven light, JPEG quality
+50–90, one in four turned by 90, 180 or 270 degrees).
+
+    python3 scripts/specimens.py OUT_DIR [--count 200] [--seed 7] [--types ...]
+                                 [--template PATH] [--clean-quality 92]
+                                 [--max-side 0]
+    python3 scripts/specimens.py examples --examples   # examples/id-card-*.jpg
+
+Writes OUT_DIR/NNNN.jpg and OUT_DIR/NNNN.json:
+    {"type": ..., "side": "front" | "back" | "main" | null,
+     "distorted": bool, "image_angle": 0 | 90 | 180 | 270,
+     "layout": "2019-horizontal-copy" (business licences only),
+     "fields": {key: value, ...}}
+image_angle is the degrees the picture must be turned clockwise to stand
+upright.  Every value is the text exactly as printed:
+- id_card front: name, sex, nationality, address, id_number, birth
+  (`1990年3月7日`); back: issue_authority, validate_date (`2015.03.07-2035.03.07`).
+- bank_card: card_number (Luhn), bank_name, validate_date (`MM/YY`).
+- drive_license (side main): driving_license_main_number (GB 11643 ID number),
+  name, sex, driving_license_main_nationality (`中国`), address (lines joined),
+  birthday, issue_date (初次领证日期), valid_period_from (`YYYY-MM-DD`),
+  valid_period (the end date `YYYY-MM-DD` when printed `有效期限 A 至 B`, or
+  `6年`/`10年` when printed as 有效起始日期 + 有效期限), drive_type (`C1`),
+  licence_issuing_authority (the red seal's two lines joined).
+- vehicle_license main: plate_no, vehicle_type, owner, address, use_character,
+  model, vin (ISO 3779 check digit at position 9), engine_no, register_date,
+  issue_date (`YYYY-MM-DD`).  Back: plate_no, file_no (档案编号),
+  approved_passengers (`5人`), gross_mass, unladen_mass (`1395kg`),
+  overall_dimension (`4597×1765×1460mm`), inspection_record
+  (`检验有效期至2027年05月`); approved_load and traction_mass (`--` when not
+  a tractor) only on trucks, where they are printed.
+- business_license: BizLicenseCreditCode (GB 32100 check, its organisation
+  code GB 11714), BizLicenseCompanyName, BizLicenseCompanyType,
+  BizLicenseAddress, BizLicenseOwnerName, BizLicenseRegCapital,
+  BizLicenseStartTime (`2016年05月12日`), BizLicenseOperatingPeriod
+  (`2016年05月12日至长期`), BizLicenseScope (all lines joined, no separator),
+  BizLicenseIsCopy (`是` for 副本, `否` for 正本).
+- passport (side main): passport_type `P`, country_code `CHN`,
+  passport_number, name (Chinese), english_name (`ZHANG, SAN`), sex (`男/M`),
+  nationality (`中国/CHINESE`), birth, issue_date, expiry_date (`07 MAR 1990`),
+  birth_place, issue_place (`北京/BEIJING`), mrz (the two 44-character TD3
+  lines joined with `\n`; check digits and composite per ICAO 9303 part 3; an
+  empty personal number has `<` as its check digit).  The MRZ is drawn in
+  DejaVu Sans Mono.
+- hongkong_idcard (side front): name, english_name (`CHAN, Tai Man`),
+  name_code (電碼, `7115 1129 2429`, from the commercial code of the few
+  characters used), birth (`DD-MM-YYYY`), sex (`男 M`), symbol (`***AZ`),
+  first_issued (`(MM-YY)`), issued (`DD-MM-YY`), id_number (`A123456(3)`,
+  HKID check).
+- social_security_cards (side front): name, id_number (社会保障号码, GB 11643),
+  card_number (社会保障卡号), issue_date (`2019年06月`), and on 60% of cards
+  bank_card_number (19 digits, Luhn) and bank_name.
+
+Needs Pillow, Debian's fonts-noto-cjk and fonts-dejavu.
+"""
 import argparse
 import json
 import math
@@ -553,7 +618,7 @@ def vehicle_data(rng):
         "gross_mass": f"{gross}kg",
         "unladen_mass": f"{kerb}kg",
         "overall_dimension": f"{length}×{width}×{height}mm",
-        "inspection_record": f"检验有效期至{inspect[0]}年{inspect[1]:02d}月{main['plate_no'][0]}",
+        "inspection_record": f"检验有效期至{inspect[0]}年{inspect[1]:02d}月",
     }
     if truck:
         back["approved_load"] = f"{load}kg"
@@ -581,26 +646,26 @@ def vehicle_main(rng):
     grid = (150, 150, 170)
     d.rectangle((30, 100, w - 30, h - 25), outline=grid, width=2)
     rows = [(100, [("号牌号码", "Plate No.", "plate_no", 160), ("车辆类型", "Vehicle Type", "vehicle_type", 590)]),
-            (160, [("所有人", "Owner", "owner", 160)]),
-            (220, [("住址", "Address", "address", 160)]),
-            (280, [("使用性质", "Use Character", "use_character", 160), ("品牌型号", "Model", "model", 590)]),
-            (340, [("车辆识别代号", "VIN", "vin", 200)]),
-            (400, [("发动机号码", "Engine No.", "engine_no", 200)]),
-            (460, [("注册日期", "Register Date", "register_date", 160), ("发证日期", "Issue Date", "issue_date", 590)])]
+            (158, [("所有人", "Owner", "owner", 160)]),
+            (216, [("住址", "Address", "address", 160)]),
+            (274, [("使用性质", "Use Character", "use_character", 160), ("品牌型号", "Model", "model", 590)]),
+            (332, [("车辆识别代号", "VIN", "vin", 200)]),
+            (390, [("发动机号码", "Engine No.", "engine_no", 200)]),
+            (448, [("注册日期", "Register Date", "register_date", 160), ("发证日期", "Issue Date", "issue_date", 590)])]
     for y, cells in rows:
         if y > 100:
             d.line([(30, y), (w - 30, y)], fill=grid, width=1)
         for i, (zh, en, key, vx) in enumerate(cells):
             lx = 42 if i == 0 else 460
-            label(d, (lx, y + 6), zh, en, zf, ef)
+            label(d, (lx, y + 5), zh, en, zf, ef)
             fnt = vf
             avail = (440 if i == 0 and len(cells) > 1 else w - 40) - vx
             while d.textlength(f[key], font=fnt) > avail and fnt.size > 14:
                 fnt = face(BOLD, fnt.size - 1)
             d.text((vx, y + 14), f[key], font=fnt, fill=INK)
         if len(cells) > 1:
-            d.line([(450, y), (450, y + 60)], fill=grid, width=1)
-    seal(d, (140, 540), 52, [AUTHORITY_TRAFFIC[code[:2]][0]], face(BOLD, 13))
+            d.line([(450, y), (450, y + 58)], fill=grid, width=1)
+    seal(d, (735, 548), 42, [AUTHORITY_TRAFFIC[code[:2]][0]], face(BOLD, 12))
     return img.filter(ImageFilter.GaussianBlur(0.4)), f
 
 
@@ -630,8 +695,6 @@ def vehicle_back(rng):
         if len(cells) > 1:
             d.line([(450, y), (450, y + 66)], fill=grid, width=1)
         y += 66 if cells[0][0] != "备注" else 70
-    d.rectangle((560, 470, 830, 555), outline=RED, width=3)
-    d.text((575, 495), f["inspection_record"][:6], font=face(BOLD, 18), fill=RED)
     return img.filter(ImageFilter.GaussianBlur(0.4)), f
 
 
