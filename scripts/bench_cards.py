@@ -5,7 +5,7 @@ prints, for clean and distorted cards apart, field-exact accuracy per key,
 type accuracy, turn (image_angle) accuracy, and the wall time per card.
 
     cargo build --release
-    python3 scripts/specimens.py /tmp/cards --count 200
+    python3 scripts/specimens.py /tmp/cards --count 200 --types id_card,bank_card
     python3 scripts/bench_cards.py /tmp/cards [--xocr target/release/xocr]
 
 A field counts as exact when the value xocr returns equals the truth
