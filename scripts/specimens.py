@@ -1139,27 +1139,25 @@ def render(kind, k, rng, template):
             img = id_back(template, p)
             fields = {k2: p[k2] for k2 in ("issue_authority", "validate_date")}
         return img, {"type": "id_card", "side": kind[3:], "fields": fields}
-    if kind == "drive":
-        img, fields = drive_license(rng)
-        return img, {"type": "drive_license", "side": "main", "fields": fields}
-    if kind == "vehicle_main":
-        img, fields = vehicle_main(rng)
-        return img, {"type": "vehicle_license", "side": "main", "fields": fields}
-    if kind == "vehicle_back":
-        img, fields = vehicle_back(rng)
-        return img, {"type": "vehicle_license", "side": "back", "fields": fields}
     if kind == "business":
         layout = BIZ_LAYOUTS[k % len(BIZ_LAYOUTS)]
         img, fields = business_license(rng, layout)
         return img, {"type": "business_license", "side": None, "layout": layout, "fields": fields}
-    if kind == "passport":
-        img, fields = passport(rng)
-        return img, {"type": "passport", "side": "main", "fields": fields}
-    if kind == "hongkong":
-        img, fields = hongkong_idcard(rng)
-        return img, {"type": "hongkong_idcard", "side": "front", "fields": fields}
-    img, fields = social_security_card(rng)
-    return img, {"type": "social_security_cards", "side": "front", "fields": fields}
+    draw, doc_type, side = DRAWERS[kind]
+    img, fields = draw(rng)
+    return img, {"type": doc_type, "side": side, "fields": fields}
+
+
+# kind -> (drawing function, document type, side), for the kinds drawn
+# from the random source alone.
+DRAWERS = {
+    "drive": (drive_license, "drive_license", "main"),
+    "vehicle_main": (vehicle_main, "vehicle_license", "main"),
+    "vehicle_back": (vehicle_back, "vehicle_license", "back"),
+    "passport": (passport, "passport", "main"),
+    "hongkong": (hongkong_idcard, "hongkong_idcard", "front"),
+    "social_security": (social_security_card, "social_security_cards", "front"),
+}
 
 
 def main():
