@@ -87,13 +87,13 @@ fn types(name: Option<&str>) -> Result<String> {
     if name.is_none() {
         writeln!(
             out,
-            "The service answers these types. The offline engine (--engine local) reads {}, and answers other for anything else (one item per text line).\n",
+            "The service answers these types. The offline engine (--engine local) reads {}, and answers other for anything else or when unsure of the type (one item per text line).\n",
             LOCAL_TYPES
                 .iter()
                 .filter(|t| **t != "other")
                 .copied()
                 .collect::<Vec<_>>()
-                .join(" and ")
+                .join(", ")
         )?;
     }
     for (i, t) in types.iter().enumerate() {

@@ -20,7 +20,17 @@ pub use reading::{ReadItem, Reading};
 /// as its readings name them: everything it cannot tell apart is `other`
 /// (one item per text line). The classifier's tests check that this is
 /// what it can return.
-pub const LOCAL_TYPES: &[&str] = &["id_card", "bank_card", "other"];
+pub const LOCAL_TYPES: &[&str] = &[
+    "id_card",
+    "bank_card",
+    "drive_license",
+    "vehicle_license",
+    "business_license",
+    "passport",
+    "hongkong_idcard",
+    "social_security_cards",
+    "other",
+];
 
 /// `--det-max-side` when not given: the long side, px, pictures are scaled
 /// to for the offline engine's text detection (RapidOCR's default).
@@ -149,12 +159,18 @@ impl Engine {
         match self {
             Engine::Remote(remote) => remote.read(prepared, cancelled),
             #[cfg(feature = "local")]
-            Engine::Local(local) => Some(Attempt {
-                reading: local.read(&prepared.bytes),
-                retries: 0,
-                sent: prepared,
-                log: Vec::new(),
-            }),
+            Engine::Local(local) => {
+                let (reading, log) = match local.read(&prepared.bytes) {
+                    Ok(card) => (Ok(card.reading), vec![Note::v(card.evidence)]),
+                    Err(e) => (Err(e), Vec::new()),
+                };
+                Some(Attempt {
+                    reading,
+                    retries: 0,
+                    sent: prepared,
+                    log,
+                })
+            }
         }
     }
 

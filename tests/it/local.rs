@@ -289,7 +289,7 @@ fn stored_results_are_reused_only_at_the_same_detection_size() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(
-        names.iter().any(|n| n.ends_with(".local-r2-d960.json")),
+        names.iter().any(|n| n.ends_with(".local-r3-d960.json")),
         "{names:?}"
     );
 }
@@ -331,4 +331,53 @@ fn the_generated_regression_cards_are_read_exactly() {
             assert_eq!(c["status"], "ok", "{} {c}", pic.display());
         }
     }
+}
+
+/// The fixed set of generated documents of the other types in tests/docs
+/// (driving and vehicle licences, business licences, passports, HK and
+/// social-security cards; picked from `scripts/specimens.py` output, see
+/// tests/docs/README.md): every document's type and fields exactly, and
+/// its checks passing.
+#[test]
+fn the_generated_regression_documents_are_read_exactly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/docs");
+    let mut pics: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
+        .collect();
+    pics.sort();
+    assert!(pics.len() >= 8, "{} documents", pics.len());
+    let rs = offline(&TestEnv::new())
+        .args(["scan", "--engine", "local", "-o", "jsonl"])
+        .args(&pics)
+        .run()
+        .code(0)
+        .jsonl();
+    assert_eq!(rs.len(), pics.len());
+    let mut types = std::collections::BTreeSet::new();
+    for (r, pic) in rs.iter().zip(&pics) {
+        let truth: Value =
+            serde_json::from_slice(&std::fs::read(pic.with_extension("json")).unwrap()).unwrap();
+        assert_eq!(r["type"], truth["type"], "{}", pic.display());
+        types.insert(truth["type"].as_str().unwrap().to_string());
+        let got = fields(r);
+        for (k, v) in truth["fields"].as_object().unwrap() {
+            let found = got
+                .iter()
+                .find(|(gk, _)| gk == k)
+                .map(|(_, gv)| gv.as_str());
+            assert_eq!(found, v.as_str(), "{} {k}", pic.display());
+        }
+        for c in r["checks"].as_array().unwrap() {
+            assert_ne!(c["status"], "failed", "{} {c}", pic.display());
+        }
+        let crop = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == "crop_image");
+        assert!(crop.is_some(), "{} has no crop_image", pic.display());
+    }
+    assert_eq!(types.len(), 6, "{types:?}");
 }

@@ -94,7 +94,7 @@ fn a_mistyped_document_type_gets_the_nearest_one() {
     // The list says what the offline engine reads.
     let all = env.bare().arg("types").run().code(0).stdout();
     assert!(
-        all.starts_with("The service answers these types. The offline engine (--engine local) reads id_card and bank_card, and answers other"),
+        all.starts_with("The service answers these types. The offline engine (--engine local) reads id_card, bank_card, drive_license, vehicle_license, business_license, passport, hongkong_idcard, social_security_cards, and answers other"),
         "{all}"
     );
     assert!(all.contains("bank_card  银行卡  [also offline"), "{all}");

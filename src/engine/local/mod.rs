@@ -46,8 +46,10 @@ use tract_linalg::multithread::{Executor, multithread_tract_scope};
 /// change its results, so that results stored in `--out-dir` by another
 /// revision are read again rather than reused.  Revision 2: detection input
 /// stretched to multiples of 32, OpenCV-style resizing, rounded boxes,
-/// bicubic crops, thin strips letterboxed.
-pub const ENGINE_REVISION: u32 = 2;
+/// bicubic crops, thin strips letterboxed. Revision 3: driving and vehicle
+/// licences, business licences, passports, HK and social-security cards
+/// read; the type scored, `other` when unsure.
+pub const ENGINE_REVISION: u32 = 3;
 
 /// A tract executor with `threads` threads (single-threaded for ≤ 1 or when
 /// the pool cannot be created).

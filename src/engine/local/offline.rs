@@ -1,11 +1,11 @@
 //! The offline engine behind the engine seam: the recogniser loaded once for
 //! all workers, and card understanding turning its lines into a
-//! [`Reading`] with the service's keys.
+//! [`crate::engine::Reading`] with the service's keys.
 
 use anyhow::Result;
 
 use super::{Recognizer, RecognizerOptions, cards};
-use crate::engine::{Failure, Reading};
+use crate::engine::Failure;
 
 /// The offline engine: the recogniser, shared by the workers, and the tag
 /// its readings are stored under.
@@ -43,10 +43,11 @@ impl Local {
     }
 
     /// Decodes `picture` (file bytes as preflight prepared them) and reads
-    /// it as the service would ([`cards::read_card`]). Fails with a
+    /// it as the service would ([`cards::read_card`]): the reading and the
+    /// classifier's evidence. Fails with a
     /// file-class [`Failure`] when the picture cannot be decoded or a model
     /// fails.
-    pub fn read(&self, picture: &[u8]) -> Result<Reading, Failure> {
+    pub fn read(&self, picture: &[u8]) -> Result<cards::Card, Failure> {
         let img = image::load_from_memory(picture)
             .map_err(|e| Failure::file(format!("cannot decode the picture: {e}")))?
             .to_rgb8();

@@ -28,7 +28,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// The run of Chinese characters ending in the first 银行 of any row.
-fn bank_name(l: &Layout) -> Option<Span> {
+pub fn bank_name(l: &Layout) -> Option<Span> {
     let (r, _, b) = l.find_any("银行")?;
     let cs: Vec<char> = l.row_text(r).chars().collect();
     let mut a = b;

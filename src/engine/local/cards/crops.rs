@@ -85,6 +85,23 @@ pub fn sub_rect(r: [f32; 4], [x0, y0, x1, y1]: [f32; 4]) -> [f32; 4] {
 /// Where an ID front's portrait is, as fractions of the card.
 pub const PORTRAIT: [f32; 4] = [0.63, 0.10, 0.95, 0.76];
 
+/// Where the holder's photo is printed, as fractions of [`card_rect`]:
+/// on an ID front of the card placed from its labels; on the other
+/// documents of the text's extent with its margin (so they follow the
+/// layouts of the documents' specimens: the photo right of the fields on
+/// driving licences, HK identity and social-security cards, left of them
+/// on passport data pages). `None` for documents without a photo.
+pub fn portrait(kind: Kind) -> Option<[f32; 4]> {
+    match kind {
+        Kind::IdFront => Some(PORTRAIT),
+        Kind::DriveLicense => Some([0.74, 0.39, 0.94, 0.71]),
+        Kind::Passport => Some([0.06, 0.21, 0.31, 0.64]),
+        Kind::HkId => Some([0.72, 0.27, 0.99, 0.78]),
+        Kind::SocialSecurity => Some([0.72, 0.37, 0.94, 0.77]),
+        _ => None,
+    }
+}
+
 /// The frame rectangle around an ID number span, with room for the
 /// characters' full height.
 pub fn number_rect(s: &Span) -> [f32; 4] {

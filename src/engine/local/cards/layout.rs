@@ -287,6 +287,30 @@ impl Layout {
         })
     }
 
+    /// The frame distance, px, from the line of character `i - 1` of row
+    /// `r` to the line of character `i` when they are different lines (0
+    /// inside one line, or when either is out of the row).
+    pub fn gap_before(&self, r: usize, i: usize) -> f32 {
+        let Some(row) = self.rows.get(r) else {
+            return 0.0;
+        };
+        let (Some(a), Some(b)) = (
+            i.checked_sub(1).and_then(|j| row.chars.get(j)),
+            row.chars.get(i),
+        ) else {
+            return 0.0;
+        };
+        if a.line == b.line {
+            return 0.0;
+        }
+        let left = self.frame.bbox(self.lines[b.line].quad);
+        let right = self.frame.bbox(self.lines[a.line].quad);
+        match (left, right) {
+            (Some(l), Some(r)) => (l[0] - r[2]).max(0.0),
+            _ => 0.0,
+        }
+    }
+
     /// The rest of row `r` from character `a`.
     pub fn rest(&self, r: usize, a: usize) -> Option<Span> {
         self.span(r, a, self.row_len(r))

@@ -7,16 +7,26 @@
 //! the picture stands on a side or on its head, and if so turn it upright
 //! and recognise again; arrange the lines in rows ([`layout`]); classify
 //! ([`classify`]); pick the fields out of the rows, separating labels from
-//! values ([`id_card`], [`bank_card`]); on an ID front, read the name, and
+//! values ([`id_card`], [`bank_card`], and for printed forms with their
+//! labels ([`labels`]) [`drive_license`], [`vehicle_license`],
+//! [`business_license`], [`passport`], [`hk_id`], [`social_security`]);
+//! on an ID front, read the name, and
 //! a missing sex or nationality, again from the strip right of their label
 //! ([`Recognizer::read_line`]); cut out the pictures ([`crops`]).
 
 pub mod bank_card;
+pub mod business_license;
 pub mod classify;
 pub mod crops;
+pub mod drive_license;
+pub mod hk_id;
 pub mod id_card;
+pub mod labels;
 pub mod layout;
 pub mod orient;
+pub mod passport;
+pub mod social_security;
+pub mod vehicle_license;
 
 use super::geometry::Point;
 use super::{Recognizer, TextLine};
@@ -110,24 +120,36 @@ impl Field {
     }
 }
 
+/// A picture understood: the service's result and the classifier's
+/// evidence.
+#[derive(Clone, Debug)]
+pub struct Card {
+    /// The result, as the service would give it.
+    pub reading: Reading,
+    /// Why the type was chosen, one line for `-v` ([`classify::Scores::describe`]).
+    pub evidence: String,
+}
+
 /// Reads `img` as the service would: recognises its text (upright first;
 /// when most of the text says the picture is turned, turns it and reads it
 /// again), classifies it and returns the service's result.
 ///
-/// - `type`: `id_card` (front or back), `bank_card` or `other`;
+/// - `type`: one of [`crate::engine::LOCAL_TYPES`], `other` when the
+///   evidence is thin or two types compete ([`classify::score`]);
 ///   `type_description` empty as in the service's replies.
 /// - `image_angle`: degrees (0, 90, 180, 270) `img` must be turned
 ///   clockwise to stand upright; `rotated_image_width/height`: the upright
 ///   picture's size, px.  Positions are in the upright picture.
 /// - `id_card`: `name`, `sex`, `nationality`, `birth`, `address`,
 ///   `id_number`, `issue_authority`, `validate_date` (the other side's keys
-///   empty), then `head_portrait` and `id_number_image` (front only) and
-///   `crop_image`; `bank_card`: `card_number`, `bank_name` and
-///   `validate_date` when printed, `crop_image`; `other`: one `line_N` item
-///   per text line (description 文本行) in reading order.
+///   empty), then `head_portrait` and `id_number_image` (front only);
+///   `bank_card`: `card_number`, `bank_name` and `validate_date` when
+///   printed; the other documents: the fields of their readers (see each
+///   module); every type but `other` ends with `crop_image`. `other`: one
+///   `line_N` item per text line (description 文本行) in reading order.
 ///
 /// Errors: only model failures of the recogniser.
-pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Reading> {
+pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Card> {
     let first = engine.recognize_turns(img)?;
     let angle = orient::picture_angle(&first);
     let turned;
@@ -140,41 +162,48 @@ pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Reading> {
     };
     let (w, h) = upright.dimensions();
     let layout = Layout::new(lines.iter().map(|(t, _)| Line::from(t)).collect());
-    let kind = classify::classify(&layout);
-    let fields = match kind {
-        Kind::IdFront | Kind::IdBack => {
-            let mut f = if kind == Kind::IdFront {
-                let mut f = id_card::front(&layout);
-                reread_short_values(engine, upright, &layout, &mut f)?;
-                reread_name(engine, upright, &layout, &mut f)?;
-                f
-            } else {
-                id_card::back(&layout)
-            };
-            let card = crops::card_rect(&layout, kind);
-            if kind == Kind::IdFront {
-                let portrait = card.map(|c| crops::sub_rect(c, crops::PORTRAIT));
-                f.push(picture(upright, &layout, "head_portrait", "头像", portrait));
-                let number = id_card::id_number(&layout).map(|s| crops::number_rect(&s));
-                f.push(picture(
-                    upright,
-                    &layout,
-                    "id_number_image",
-                    "身份证号码图像",
-                    number,
-                ));
-            }
-            f.push(picture(upright, &layout, "crop_image", "切边图像", card));
+    let scores = classify::score(&layout);
+    let kind = scores.kind;
+    let mut fields = match kind {
+        Kind::IdFront => {
+            let mut f = id_card::front(&layout);
+            reread_short_values(engine, upright, &layout, &mut f)?;
+            reread_name(engine, upright, &layout, &mut f)?;
             f
         }
-        Kind::BankCard => {
-            let mut f = bank_card::fields(&layout);
-            let card = crops::card_rect(&layout, kind);
-            f.push(picture(upright, &layout, "crop_image", "切边图像", card));
+        Kind::IdBack => id_card::back(&layout),
+        Kind::BankCard => bank_card::fields(&layout),
+        Kind::DriveLicense => {
+            let mut f = drive_license::fields(&layout);
+            reread_drive_sex(engine, upright, &layout, &mut f)?;
             f
         }
+        Kind::VehicleLicense => vehicle_license::main_page(&layout),
+        Kind::VehicleBack => vehicle_license::back_page(&layout),
+        Kind::BusinessLicense => business_license::fields(&layout),
+        Kind::Passport => passport::fields(&layout),
+        Kind::HkId => hk_id::fields(&layout),
+        Kind::SocialSecurity => social_security::fields(&layout),
         Kind::Other => Vec::new(),
     };
+    if kind != Kind::Other {
+        let card = crops::card_rect(&layout, kind);
+        if let Some(at) = crops::portrait(kind) {
+            let portrait = card.map(|c| crops::sub_rect(c, at));
+            fields.push(picture(upright, &layout, "head_portrait", "头像", portrait));
+        }
+        if kind == Kind::IdFront {
+            let number = id_card::id_number(&layout).map(|s| crops::number_rect(&s));
+            fields.push(picture(
+                upright,
+                &layout,
+                "id_number_image",
+                "身份证号码图像",
+                number,
+            ));
+        }
+        fields.push(picture(upright, &layout, "crop_image", "切边图像", card));
+    }
     let items = if kind == Kind::Other {
         lines
             .into_iter()
@@ -190,7 +219,7 @@ pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Reading> {
     } else {
         fields.into_iter().map(|f| f.into_item(w, h)).collect()
     };
-    Ok(Reading {
+    let reading = Reading {
         doc_type: kind.doc_type().into(),
         type_description: String::new(),
         image_angle: i64::from(angle),
@@ -198,7 +227,65 @@ pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Reading> {
         rotated_image_height: i64::from(h),
         items,
         cost_time: None,
+    };
+    Ok(Card {
+        reading,
+        evidence: scores.describe(),
     })
+}
+
+/// A driving licence's sex (one character printed apart from its label)
+/// read again when the recogniser gave none: the strip right of 性别 up to
+/// the next label on its row (国籍) or six label heights, kept when it is
+/// 男/女 read with confidence ≥ 0.2.
+fn reread_drive_sex(
+    engine: &dyn LineReader,
+    img: &RgbImage,
+    l: &Layout,
+    fields: &mut [Field],
+) -> Result<()> {
+    let Some(field) = fields.iter_mut().find(|f| f.key == "sex") else {
+        return Ok(());
+    };
+    if !field.value.is_empty() {
+        return Ok(());
+    }
+    let Some((r, a, b)) = l.find_any("性别") else {
+        return Ok(());
+    };
+    let Some(lab) = l.span(r, a, b) else {
+        return Ok(());
+    };
+    let [_, t, right, bottom] = lab.bbox;
+    let h = bottom - t;
+    if !(h > 2.0 && h.is_finite()) {
+        return Ok(());
+    }
+    let next = l
+        .find(r, "国籍")
+        .and_then(|(a, b)| l.span(r, a, b))
+        .map_or(f32::INFINITY, |s| s.bbox[0]);
+    let end = (right + 6.0 * h).min(next - 0.2 * h);
+    // The value stands a little lower than the label, which has an
+    // English line under it.
+    let rect = [right + 0.2 * h, t, end, bottom + 0.6 * h];
+    if rect[2] - rect[0] < h {
+        return Ok(());
+    }
+    let quad = l.frame.quad(rect);
+    let (w_px, h_px) = ((rect[2] - rect[0]).round(), (rect[3] - rect[1]).round());
+    let Some(strip) = super::geometry::perspective_crop(img, &quad, w_px as u32, h_px as u32)
+    else {
+        return Ok(());
+    };
+    let (text, confidence) = engine.read_line(&strip)?;
+    let sex: Vec<char> = text.chars().filter(|c| matches!(c, '男' | '女')).collect();
+    if sex.len() == 1 && confidence >= 0.2 {
+        field.value = sex[0].to_string();
+        field.quad = Some(quad);
+        field.confidence = Some(confidence);
+    }
+    Ok(())
 }
 
 /// Sex and nationality are one to three characters printed apart from
@@ -468,7 +555,7 @@ mod tests {
             ("11010119900307451X", 260.0, 470.0),
         ]);
         let img = RgbImage::new(856, 540);
-        let r = read_card(&lines, &img).unwrap();
+        let r = read_card(&lines, &img).unwrap().reading;
         assert_eq!(r.doc_type, "id_card");
         assert_eq!(
             (r.image_angle, r.rotated_image_width, r.rotated_image_height),
@@ -499,7 +586,7 @@ mod tests {
             ("欢迎光临", 10.0, 10.0),
             ("营业时间 9:00-18:00", 10.0, 60.0),
         ]);
-        let r = read_card(&lines, &RgbImage::new(400, 200)).unwrap();
+        let r = read_card(&lines, &RgbImage::new(400, 200)).unwrap().reading;
         assert_eq!(r.doc_type, "other");
         let texts: Vec<(&str, &str)> = r
             .items
