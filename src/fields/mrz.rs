@@ -136,8 +136,9 @@ fn normalise_line(s: &str) -> String {
 /// Digits-only positions (dates, check digits) take the digit a letter was
 /// misread for (`O`→0, `I`→1, `Z`→2, `S`→5, `G`→6, `B`→8) and the nationality
 /// takes letters back; the document number, whose characters may be
-/// either, takes whichever of its readings makes its check digit hold (up to
-/// 2^8 readings). Never panics.
+/// either, takes whichever of its readings makes its check digit and the
+/// composite hold (up to 2^10 readings); the personal number likewise.
+/// Never panics.
 pub fn parse_td3(text: &str) -> Result<Td3, MrzError> {
     let lines: Vec<String> = text
         .lines()
@@ -200,10 +201,16 @@ pub fn parse_td3(text: &str) -> Result<Td3, MrzError> {
         let c: String = [field(l, 0..10), field(l, 13..20), field(l, 21..43)].concat();
         l[43].to_digit(10).map(|d| d as u8) == check_digit(&c)
     };
-    if !holds(&l2, 0..9, 9) {
-        let ambiguous: Vec<usize> = (0..9)
+    // The document number, then the personal number (letters and digits
+    // alike): the reading that makes its check digit and the composite hold.
+    for (range, at) in [(0..9, 9), (28..42, 42)] {
+        if holds(&l2, range.clone(), at) || l2[range.clone()].iter().all(|&c| c == '<') {
+            continue;
+        }
+        let ambiguous: Vec<usize> = range
+            .clone()
             .filter(|&i| digit_for(l2[i]).is_some() || letter_for(l2[i]).is_some())
-            .take(8)
+            .take(10)
             .collect();
         let mut best: Option<(u32, usize, Vec<char>)> = None;
         for mask in 1u32..(1 << ambiguous.len()) {
@@ -214,7 +221,7 @@ pub fn parse_td3(text: &str) -> Result<Td3, MrzError> {
                     trial[i] = digit_for(c).or_else(|| letter_for(c)).unwrap_or(c);
                 }
             }
-            if holds(&trial, 0..9, 9) && composite_holds(&trial) {
+            if holds(&trial, range.clone(), at) && composite_holds(&trial) {
                 let letters = trial[..9]
                     .iter()
                     .filter(|c| c.is_ascii_alphabetic())

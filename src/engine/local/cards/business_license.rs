@@ -57,7 +57,7 @@ pub fn fields(l: &Layout) -> Vec<Field> {
     let many = |labels: &[&str]| {
         let h = lab.find_any(labels)?;
         let first = lab.right_of(h)?;
-        Some(lab.block(h, first, 1.0))
+        Some(lab.block(h, first, 0.8))
     };
     let chinese = |s: Option<Span>| map_text(s, full_width);
     let copy = l.all_text().contains("副本");

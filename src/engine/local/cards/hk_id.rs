@@ -49,7 +49,7 @@ pub fn fields(l: &Layout) -> Vec<Field> {
                 && s.text.chars().filter(char::is_ascii_alphabetic).count() >= 3
         })
         .map(|s| Span {
-            text: tidy_name(&spaced_text(l, s)),
+            text: split_words(&tidy_name(&spaced_text(l, s))),
             ..s.clone()
         });
     let code = pieces
@@ -120,6 +120,21 @@ pub fn fields(l: &Layout) -> Vec<Field> {
         Field::text("issued", "签发日期", issued),
         Field::text("id_number", "身份证号码", number),
     ]
+}
+
+/// A space put back between a lower-case letter and a capital, which the
+/// recogniser drops in the given names (`Siu Lai` read `SiuLai`).
+fn split_words(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev = ' ';
+    for c in s.chars() {
+        if prev.is_ascii_lowercase() && c.is_ascii_uppercase() {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }
 
 fn is_cjk(c: char) -> bool {

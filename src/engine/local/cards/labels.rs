@@ -41,9 +41,11 @@ fn v_overlap(a: &[f32; 4], b: &[f32; 4]) -> f32 {
     (o / height(a).min(height(b))).max(0.0)
 }
 
-/// Punctuation printed or read between a label and its value.
+/// Punctuation printed or read between a label and its value (a value's
+/// own first mark, `。` or `（` starting a line of it, or `--` for none,
+/// is kept).
 fn is_punct(c: char) -> bool {
-    ":：;；/|,，.。·、_-—".contains(c)
+    ":：/|·".contains(c)
 }
 
 impl<'a> Labels<'a> {
@@ -160,11 +162,23 @@ impl<'a> Labels<'a> {
         })
     }
 
-    /// The value right of the label `hit`: the nearest piece starting at
-    /// most `12` label heights right of it that shares at least 40% of the
-    /// smaller height with it, with no other label between.
+    /// The value right of the label `hit`: of the pieces starting at most
+    /// 12 label heights right of it that share at least 40% of the smaller
+    /// height with it, with no other label between, the one sharing most
+    /// (a tilted or curved page puts the next line's value close too), the
+    /// nearest of those sharing as much.
     pub fn right_of(&self, hit: &Hit) -> Option<Span> {
+        self.right_where(hit, &|_| true)
+    }
+
+    /// [`Labels::right_of`] among the pieces that `fits`.
+    pub fn right_where(&self, hit: &Hit, fits: &dyn Fn(&Span) -> bool) -> Option<Span> {
         let h = height(&hit.bbox);
+        let rank = |p: &Span| {
+            let o = v_overlap(&p.bbox, &hit.bbox);
+            // Overlaps within a tenth count as the same.
+            (-(o * 10.0).round() as i32, p.bbox[0])
+        };
         self.pieces
             .iter()
             .filter(|p| {
@@ -172,8 +186,12 @@ impl<'a> Labels<'a> {
                     && p.bbox[0] >= hit.bbox[2] - 0.5 * h
                     && p.bbox[0] - hit.bbox[2] <= 12.0 * h
                     && !self.label_between(hit, p.bbox[0])
+                    && fits(p)
             })
-            .min_by(|a, b| a.bbox[0].total_cmp(&b.bbox[0]))
+            .min_by(|a, b| {
+                let (ra, rb) = (rank(a), rank(b));
+                ra.0.cmp(&rb.0).then(ra.1.total_cmp(&rb.1))
+            })
             .cloned()
     }
 

@@ -181,7 +181,10 @@ pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Card> {
         Kind::VehicleLicense => vehicle_license::main_page(&layout),
         Kind::VehicleBack => vehicle_license::back_page(&layout),
         Kind::BusinessLicense => business_license::fields(&layout),
-        Kind::Passport => passport::fields(&layout),
+        Kind::Passport => {
+            let again = reread_zone(engine, upright, &layout)?;
+            passport::fields(&layout, again.as_deref())
+        }
         Kind::HkId => hk_id::fields(&layout),
         Kind::SocialSecurity => social_security::fields(&layout),
         Kind::Other => Vec::new(),
@@ -232,6 +235,44 @@ pub fn read_card(engine: &dyn LineReader, img: &RgbImage) -> Result<Card> {
         reading,
         evidence: scores.describe(),
     })
+}
+
+/// The passport's machine-readable zone read again: its monospace letters
+/// stand so far apart that the recogniser drops some (`P<HNHEN` for
+/// `P<CHNCHEN`); each of its two rows is cut out and narrowed to 55% of
+/// its width, where the letters stand as close as in ordinary text, and
+/// read as one line. `None` without two zone rows or when a strip cannot
+/// be cut.
+fn reread_zone(engine: &dyn LineReader, img: &RgbImage, l: &Layout) -> Result<Option<String>> {
+    let rows = passport::zone_rows(l);
+    let mut lines = Vec::new();
+    for r in rows {
+        let [left, t, right, bottom] = l.rows[r].bbox;
+        let h = bottom - t;
+        let rect = [
+            left - 0.3 * h,
+            t - 0.15 * h,
+            right + 0.3 * h,
+            bottom + 0.15 * h,
+        ];
+        let (w_px, h_px) = (rect[2] - rect[0], rect[3] - rect[1]);
+        if !(h > 2.0 && w_px > h && w_px.is_finite() && h_px.is_finite()) {
+            return Ok(None);
+        }
+        let quad = l.frame.quad(rect);
+        let Some(strip) = super::geometry::perspective_crop(img, &quad, w_px as u32, h_px as u32)
+        else {
+            return Ok(None);
+        };
+        let narrow = image::imageops::resize(
+            &strip,
+            ((w_px * 0.55) as u32).max(1),
+            (h_px as u32).max(1),
+            image::imageops::FilterType::Triangle,
+        );
+        lines.push(engine.read_line(&narrow)?.0);
+    }
+    Ok((lines.len() == 2).then(|| lines.join("\n")))
 }
 
 /// A driving licence's sex (one character printed apart from its label)

@@ -7,7 +7,7 @@ use super::Field;
 use super::classify::is_mrz_row;
 use super::labels::{Labels, spaced_text, tidy_name};
 use super::layout::{Layout, Span};
-use crate::fields::mrz::{Td3, parse_td3};
+use crate::fields::mrz::{TD3_LINE, Td3, parse_td3};
 
 /// The visual zone's labels (Chinese passports print `类型/Type` etc.).
 const LABELS: [&str; 12] = [
@@ -61,10 +61,22 @@ const MONTHS: [&str; 12] = [
 /// for `CHN`) — the zone's check digits make it the better reading of the
 /// rest. Without a zone, the printed values alone. Missing values are
 /// empty.
-pub fn fields(l: &Layout) -> Vec<Field> {
+pub fn fields(l: &Layout, reread: Option<&str>) -> Vec<Field> {
     let lab = Labels::new(l, &LABELS, &STOPS);
     let page = |label: &str| lab.find(label).and_then(|h| lab.below(h));
-    let (zone, zone_span) = mrz(l);
+    let (mut zone, zone_span) = mrz(l);
+    // The zone read again (its rows narrowed), when that reading is better.
+    if let Some(again) = reread.and_then(|t| parse_td3(t).ok()) {
+        let rank = |z: &Td3| {
+            (
+                z.checks.iter().filter(|c| c.1).count(),
+                usize::MAX - z.mended,
+            )
+        };
+        if zone.as_ref().is_none_or(|z| rank(&again) > rank(z)) {
+            zone = Some(again);
+        }
+    }
     let zone_text = |s: Option<Span>, text: Option<String>| -> Option<Span> {
         let text = text?;
         Some(match s {
@@ -84,6 +96,9 @@ pub fn fields(l: &Layout) -> Vec<Field> {
             text: tidy_name(&spaced_text(l, &s)),
             ..s
         });
+    if let (Some(z), Some(p)) = (zone.as_mut(), printed_english.as_ref()) {
+        mend_names(z, &p.text);
+    }
     let mut out = Vec::new();
     let z = zone.as_ref();
     let ptype = page("类型").filter(|s| s.text.chars().all(|c| c.is_ascii_uppercase()));
@@ -169,6 +184,53 @@ pub fn fields(l: &Layout) -> Vec<Field> {
     out
 }
 
+/// The zone's names mended from the printed English name: the recogniser
+/// drops letters of the zone's widely spaced monospace text (`LN<<MEDONG`
+/// for `LIN<<MEIDONG`), which line 1 has no check digit to show. When the
+/// zone's surname and given names are what the printed `SURNAME, GIVEN`
+/// gives with letters left out, the printed names are taken and line 1
+/// is written again from them.
+fn mend_names(z: &mut Td3, printed: &str) {
+    let Some((sur, given)) = printed.split_once(',') else {
+        return;
+    };
+    let clean = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .map(|w| {
+                w.chars()
+                    .filter(char::is_ascii_alphabetic)
+                    .collect::<String>()
+            })
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_ascii_uppercase())
+            .collect()
+    };
+    let (sur, given) = (clean(sur).join(" "), clean(given).join(" "));
+    let subsequence = |short: &str, long: &str| {
+        let mut it = long.chars();
+        short.chars().all(|c| it.any(|d| d == c))
+    };
+    let same = sur == z.surname && given == z.given_names;
+    if sur.is_empty()
+        || same
+        || !subsequence(&z.surname, &sur)
+        || !subsequence(&z.given_names, &given)
+    {
+        return;
+    }
+    let mut line: String = z.lines[0].chars().take(5).collect();
+    line.push_str(&sur.replace(' ', "<"));
+    line.push_str("<<");
+    line.push_str(&given.replace(' ', "<"));
+    let mut line: String = line.chars().take(TD3_LINE).collect();
+    while line.chars().count() < TD3_LINE {
+        line.push('<');
+    }
+    z.lines[0] = line;
+    z.surname = sur;
+    z.given_names = given;
+}
+
 fn check(z: &Td3, name: &str) -> bool {
     z.checks.iter().any(|&(n, ok)| n == name && ok)
 }
@@ -246,17 +308,25 @@ fn tidy_date(s: &str) -> String {
     s.to_string()
 }
 
-/// The zone: the rows that look like MRZ lines ([`is_mrz_row`]), the last
-/// two, parsed; with the span they cover. `(None, None)` without two such
-/// rows or when they are no TD3 zone.
-fn mrz(l: &Layout) -> (Option<Td3>, Option<Span>) {
+/// The rows of the zone: the last two rows that look like MRZ lines
+/// ([`is_mrz_row`]); empty without two.
+pub fn zone_rows(l: &Layout) -> Vec<usize> {
     let rows: Vec<usize> = (0..l.rows.len())
         .filter(|&r| is_mrz_row(&l.row_text(r)))
         .collect();
     if rows.len() < 2 {
+        return Vec::new();
+    }
+    rows[rows.len() - 2..].to_vec()
+}
+
+/// The zone ([`zone_rows`]) parsed, with the span it covers. `(None,
+/// None)` without two such rows or when they are no TD3 zone.
+fn mrz(l: &Layout) -> (Option<Td3>, Option<Span>) {
+    let pair = zone_rows(l);
+    if pair.len() < 2 {
         return (None, None);
     }
-    let pair = &rows[rows.len() - 2..];
     let text = format!("{}\n{}", l.row_text(pair[0]), l.row_text(pair[1]));
     let spans: Vec<Span> = pair.iter().filter_map(|&r| l.rest(r, 0)).collect();
     match parse_td3(&text) {
@@ -310,7 +380,7 @@ mod tests {
             60.0,
             570.0,
         ));
-        let f = fields(&Layout::new(lines));
+        let f = fields(&Layout::new(lines), None);
         assert_eq!(value(&f, "passport_type"), "P");
         assert_eq!(value(&f, "country_code"), "CHN");
         assert_eq!(value(&f, "passport_number"), "EC5243615");
@@ -327,7 +397,7 @@ mod tests {
 
     #[test]
     fn without_a_zone_the_printed_values_stand() {
-        let f = fields(&Layout::new(page()));
+        let f = fields(&Layout::new(page()), None);
         assert_eq!(value(&f, "passport_number"), "EC5243615");
         assert_eq!(value(&f, "english_name"), "LIN, MEIDONG");
         assert_eq!(value(&f, "birth"), "14 JAN 1977");

@@ -70,7 +70,22 @@ fn read(l: &Layout, keys: &[(&'static str, &'static str, &'static str)]) -> Vec<
     let lab = Labels::new(l, &labels, &STOPS);
     keys.iter()
         .map(|&(key, label, description)| {
-            let value = lab.right(&[label]);
+            // Figures hold a digit (or `--` for none): English sub-labels
+            // misread (`Appro`) are no value of theirs.
+            let figure = |s: &super::layout::Span| {
+                s.text.chars().any(|c| c.is_ascii_digit())
+                    || s.text.chars().all(|c| "-—–".contains(c))
+            };
+            let value = match key {
+                "file_no"
+                | "approved_passengers"
+                | "gross_mass"
+                | "unladen_mass"
+                | "approved_load"
+                | "overall_dimension"
+                | "traction_mass" => lab.find(label).and_then(|h| lab.right_where(h, &figure)),
+                _ => lab.right(&[label]),
+            };
             let value = match key {
                 "register_date" | "issue_date" => map_text(value, |t| ymd(t).unwrap_or(t.into())),
                 "vin" => map_text(value, mend_vin),
