@@ -380,4 +380,12 @@ fn the_generated_regression_documents_are_read_exactly() {
         assert!(crop.is_some(), "{} has no crop_image", pic.display());
     }
     assert_eq!(types.len(), 6, "{types:?}");
+    // -v says why: the classifier's scores.
+    let drive = dir.join("0005.jpg");
+    offline(&TestEnv::new())
+        .args(["scan", "--engine", "local", "-v", "-o", "json"])
+        .arg(&drive)
+        .run()
+        .code(0)
+        .stderr_has("type drive_license (scores: drive-licence ");
 }

@@ -57,13 +57,26 @@ pub fn fields(l: &Layout) -> Vec<Field> {
     let many = |labels: &[&str]| {
         let h = lab.find_any(labels)?;
         let first = lab.right_of(h)?;
-        Some(lab.block(h, first, 0.8))
+        Some(lab.block(h, first, 0.5))
     };
     let chinese = |s: Option<Span>| map_text(s, full_width);
     let copy = l.all_text().contains("副本");
     let code = credit_code(l, &lab);
     let reg = map_text(lab.right(&REG), |t| {
         t.chars().filter(char::is_ascii_alphanumeric).collect()
+    });
+    // The spaced labels 名 称 and 类 型 are often not read at all: the name
+    // is then the top-most value ending in 公司 that is no company type,
+    // and the type the value under the name that names one.
+    let name = many(&NAME).or_else(|| {
+        lab.pieces()
+            .iter()
+            .find(|s| s.text.ends_with("公司") && s.text.chars().count() >= 6 && !is_type(&s.text))
+            .cloned()
+    });
+    let kind = lab.right(&TYPE).or_else(|| {
+        let n = name.as_ref()?;
+        lab.below_box(n.bbox).filter(|s| is_type(&s.text))
     });
     let is_copy = Field {
         key: "BizLicenseIsCopy",
@@ -76,8 +89,8 @@ pub fn fields(l: &Layout) -> Vec<Field> {
         is_copy,
         Field::text("BizLicenseCreditCode", "统一社会信用代码", code),
         Field::text("BizLicenseRegistrationCode", "注册号", reg),
-        Field::text("BizLicenseCompanyName", "名称", chinese(many(&NAME))),
-        Field::text("BizLicenseCompanyType", "类型", chinese(lab.right(&TYPE))),
+        Field::text("BizLicenseCompanyName", "名称", chinese(name.clone())),
+        Field::text("BizLicenseCompanyType", "类型", chinese(kind)),
         Field::text(
             "BizLicenseAddress",
             "住所/经营场所",
@@ -111,16 +124,34 @@ fn credit_code(l: &Layout, lab: &Labels) -> Option<Span> {
             .collect();
         Span { text, ..s }
     };
-    if let Some(s) = near.clone().map(upper) {
-        if credit_code_in(&s.text) == Some((0, 18)) {
-            return Some(s);
-        }
+    if let Some(s) = near.clone().map(upper)
+        && credit_code_in(&s.text) == Some((0, 18))
+    {
+        return Some(s);
     }
     let anywhere = (0..l.rows.len()).find_map(|r| {
         let (a, b) = credit_code_in(&l.row_text(r))?;
         l.span(r, a, b)
     });
     anywhere.map(upper).or(near.map(upper))
+}
+
+/// Whether `s` names a company type (有限责任公司, 股份有限公司, 个人独资企业,
+/// 合伙企业, 个体工商户, …) rather than a company.
+fn is_type(s: &str) -> bool {
+    [
+        "有限责任公司",
+        "股份有限公司",
+        "其他",
+        "个人独资",
+        "合伙企业",
+        "普通合伙",
+        "个体",
+        "全民所有制",
+        "集体所有制",
+    ]
+    .iter()
+    .any(|t| s.starts_with(t))
 }
 
 /// Chinese text with ASCII punctuation that OCR gives for full-width

@@ -289,7 +289,7 @@ pub fn score(layout: &Layout) -> Scores {
             (k, s - AGAINST * against.len() as i32)
         })
         .collect();
-    scores.sort_by(|a, b| b.1.cmp(&a.1));
+    scores.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
     let kind = match scores.first() {
         Some(&(best, s)) if s >= MIN_SCORE => {
             let rival = scores

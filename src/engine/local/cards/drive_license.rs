@@ -77,16 +77,16 @@ pub fn fields(l: &Layout) -> Vec<Field> {
     let date = |label: &str| map_text(lab.right(&[label]), |t| ymd(t).unwrap_or(t.into()));
     let mut from = date("有效起始日期");
     let mut period = lab.right(&["有效期限"]);
-    if let Some(p) = period.as_mut() {
-        if let Some((a, b)) = p.text.split_once('至') {
-            if from.is_none() {
-                from = Some(Span {
-                    text: ymd(a).unwrap_or(a.into()),
-                    ..p.clone()
-                });
-            }
-            p.text = ymd(b).unwrap_or(b.into());
+    if let Some(p) = period.as_mut()
+        && let Some((a, b)) = p.text.split_once('至')
+    {
+        if from.is_none() {
+            from = Some(Span {
+                text: ymd(a).unwrap_or(a.into()),
+                ..p.clone()
+            });
         }
+        p.text = ymd(b).unwrap_or(b.into());
     }
     let class = map_text(lab.right(&["准驾车型"]), |t| {
         t.chars()

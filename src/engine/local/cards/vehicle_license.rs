@@ -84,6 +84,16 @@ fn read(l: &Layout, keys: &[(&'static str, &'static str, &'static str)]) -> Vec<
                 | "approved_load"
                 | "overall_dimension"
                 | "traction_mass" => lab.find(label).and_then(|h| lab.right_where(h, &figure)),
+                // A plate: a province's character, then a letter (粤G411F5).
+                "plate_no" => lab.find(label).and_then(|h| {
+                    lab.right_where(h, &|s| {
+                        let mut cs = s.text.chars();
+                        let province = cs
+                            .next()
+                            .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                        province && cs.next().is_some_and(|c| c.is_ascii_alphabetic())
+                    })
+                }),
                 _ => lab.right(&[label]),
             };
             let value = match key {
