@@ -98,7 +98,11 @@ fn a_mistyped_document_type_gets_the_nearest_one() {
         "{all}"
     );
     assert!(all.contains("bank_card  银行卡  [also offline"), "{all}");
-    assert!(all.contains("\npassport  护照  (keys"), "{all}");
+    assert!(
+        all.contains("\npassport  护照  [also offline: --engine local]  (keys"),
+        "{all}"
+    );
+    assert!(all.contains("\nfamily_register  户口本  (keys"), "{all}");
 
     // --type is the request type code; a document name there is a mistake.
     env.picture("id.jpg", 120, 80, 1, Jpeg);
