@@ -175,14 +175,8 @@ pub fn full_width(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::tests::line;
+    use super::super::layout::tests::{line, value};
     use super::*;
-
-    fn value<'a>(f: &'a [Field], key: &str) -> &'a str {
-        f.iter()
-            .find(|f| f.key == key)
-            .map_or("<absent>", |f| &f.value)
-    }
 
     #[test]
     fn a_2019_licence_reads_both_columns_and_the_scope() {

@@ -171,14 +171,8 @@ fn is_cjk(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::tests::line;
+    use super::super::layout::tests::{line, value};
     use super::*;
-
-    fn value<'a>(f: &'a [Field], key: &str) -> &'a str {
-        f.iter()
-            .find(|f| f.key == key)
-            .map_or("<absent>", |f| &f.value)
-    }
 
     #[test]
     fn a_main_page_is_read_label_by_label() {

@@ -178,14 +178,8 @@ fn pattern(l: &Layout, shape: &str) -> Option<Span> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::tests::line;
+    use super::super::layout::tests::{line, value};
     use super::*;
-
-    fn value<'a>(f: &'a [Field], key: &str) -> &'a str {
-        f.iter()
-            .find(|f| f.key == key)
-            .map_or("<absent>", |f| &f.value)
-    }
 
     #[test]
     fn a_card_is_read_from_its_shapes_and_labels() {

@@ -351,6 +351,13 @@ impl Layout {
 pub(crate) mod tests {
     use super::*;
 
+    /// The value of `key` among a reader's fields, `<absent>` when missing.
+    pub fn value<'a>(f: &'a [super::super::Field], key: &str) -> &'a str {
+        f.iter()
+            .find(|f| f.key == key)
+            .map_or("<absent>", |f| &f.value)
+    }
+
     /// A horizontal line at `(x, y)`, 30 px high, 30 px per character.
     pub fn line(text: &str, x: f32, y: f32) -> Line {
         let w = 30.0 * text.chars().count() as f32;

@@ -337,14 +337,8 @@ fn mrz(l: &Layout) -> (Option<Td3>, Option<Span>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::tests::line;
+    use super::super::layout::tests::{line, value};
     use super::*;
-
-    fn value<'a>(f: &'a [Field], key: &str) -> &'a str {
-        f.iter()
-            .find(|f| f.key == key)
-            .map_or("<absent>", |f| &f.value)
-    }
 
     fn page() -> Vec<super::super::layout::Line> {
         vec![

@@ -71,14 +71,8 @@ pub fn fields(l: &Layout) -> Vec<Field> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::tests::line;
+    use super::super::layout::tests::{line, value};
     use super::*;
-
-    fn value<'a>(f: &'a [Field], key: &str) -> &'a str {
-        f.iter()
-            .find(|f| f.key == key)
-            .map_or("<absent>", |f| &f.value)
-    }
 
     #[test]
     fn a_card_with_a_bank_number() {

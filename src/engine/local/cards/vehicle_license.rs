@@ -167,14 +167,8 @@ fn times_sign(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::tests::line;
+    use super::super::layout::tests::{line, value};
     use super::*;
-
-    fn value<'a>(f: &'a [Field], key: &str) -> &'a str {
-        f.iter()
-            .find(|f| f.key == key)
-            .map_or("<absent>", |f| &f.value)
-    }
 
     #[test]
     fn the_main_page_reads_both_columns() {
