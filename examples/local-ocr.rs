@@ -75,6 +75,11 @@ fn main() -> anyhow::Result<()> {
             warm[warm.len() / 2],
             engine.plan_counts()
         );
+        let [d, c, r] = engine.runtime_counts();
+        eprintln!(
+            "{path}: calls on rten/tract so far: det {}/{}, cls {}/{}, rec {}/{}",
+            d.rten_calls, d.tract_calls, c.rten_calls, c.tract_calls, r.rten_calls, r.tract_calls
+        );
     }
     Ok(())
 }

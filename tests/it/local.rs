@@ -289,7 +289,7 @@ fn stored_results_are_reused_only_at_the_same_detection_size() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(
-        names.iter().any(|n| n.ends_with(".local-r3-d960.json")),
+        names.iter().any(|n| n.ends_with(".local-r4-d960.json")),
         "{names:?}"
     );
 }

@@ -1,6 +1,7 @@
 //! Text direction classification (0° or 180°) of line crops.
 
-use super::models::{ShapedModel, par_map, write_bgr_normalised};
+use super::models::write_bgr_normalised;
+use super::runtime::{ShapedModel, par_map};
 use anyhow::{Result, bail};
 use image::RgbImage;
 

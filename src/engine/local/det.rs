@@ -3,7 +3,8 @@
 //! box score, unclip) into rotated boxes in the original picture's pixels.
 
 use super::geometry::{Point, RotRect, min_area_rect};
-use super::models::{ShapedModel, write_bgr_normalised};
+use super::models::write_bgr_normalised;
+use super::runtime::ShapedModel;
 use anyhow::{Result, bail};
 use image::RgbImage;
 
@@ -234,9 +235,46 @@ fn box_score(prob: &[f32], w: usize, h: usize, rect: &RotRect) -> f32 {
     if n == 0 { 0.0 } else { (sum / n as f64) as f32 }
 }
 
+/// Most a flat picture's channels may vary (0–255 levels): text needs more
+/// contrast than this to be seen by the model, so such a picture is not
+/// run through it.
+pub const FLAT_RANGE: u8 = 6;
+
+/// Whether every channel of `img` stays within [`FLAT_RANGE`] levels (a
+/// blank page, a single colour): no text can be found there.  Stops at the
+/// first pixel that shows contrast.
+pub fn is_flat(img: &RgbImage) -> bool {
+    let mut px = img.pixels();
+    let Some(first) = px.next() else {
+        return true;
+    };
+    let (mut lo, mut hi) = (first.0, first.0);
+    for p in px {
+        for c in 0..3 {
+            lo[c] = lo[c].min(p.0[c]);
+            hi[c] = hi[c].max(p.0[c]);
+            if hi[c] - lo[c] > FLAT_RANGE {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_pictures_without_contrast_are_flat() {
+        let mut img = RgbImage::from_pixel(64, 40, image::Rgb([250, 250, 248]));
+        assert!(is_flat(&img));
+        img.put_pixel(63, 39, image::Rgb([244, 250, 248]));
+        assert!(is_flat(&img), "6 levels are still flat");
+        img.put_pixel(0, 39, image::Rgb([250, 250, 241]));
+        assert!(!is_flat(&img), "one dark dot in blue is contrast");
+        assert!(is_flat(&RgbImage::new(0, 0)));
+    }
 
     #[test]
     fn sizes() {

@@ -1,6 +1,7 @@
 //! Offline OCR engine: PaddleOCR's PP-OCR models (DB text detection, 0°/180°
 //! direction classifier, CTC text recognition with the 6,625-class Chinese +
-//! English dictionary) run in pure Rust with `tract-onnx`.
+//! English dictionary) run in pure Rust: on rten for input shapes seen a
+//! few times, on compiled tract plans for recurring ones ([`runtime`]).
 //!
 //! ```ignore
 //! use xocr::engine::local::{RecognizerOptions, Recognizer};
@@ -31,6 +32,7 @@ pub mod models;
 mod offline;
 pub mod rec;
 pub mod resize;
+pub mod runtime;
 
 pub use offline::Local;
 
@@ -48,8 +50,9 @@ use tract_linalg::multithread::{Executor, multithread_tract_scope};
 /// stretched to multiples of 32, OpenCV-style resizing, rounded boxes,
 /// bicubic crops, thin strips letterboxed. Revision 3: driving and vehicle
 /// licences, business licences, passports, HK and social-security cards
-/// read; the type scored, `other` when unsure.
-pub const ENGINE_REVISION: u32 = 3;
+/// read; the type scored, `other` when unsure. Revision 4: shapes seen a
+/// few times run on rten, whose outputs differ from tract's by up to 2e-6.
+pub const ENGINE_REVISION: u32 = 4;
 
 /// A tract executor with `threads` threads (single-threaded for ≤ 1 or when
 /// the pool cannot be created).
@@ -151,12 +154,23 @@ impl Default for Tuning {
 pub struct Recognizer {
     det_max_side: u32,
     tuning: Tuning,
-    det: models::ShapedModel,
-    cls: models::ShapedModel,
-    rec: models::ShapedModel,
+    det: runtime::ShapedModel,
+    cls: runtime::ShapedModel,
+    rec: runtime::ShapedModel,
     dict: Vec<String>,
     executor: Executor,
 }
+
+/// Calls of one detection input size run on rten before a tract plan is
+/// compiled for it: a plan costs about 300 ms, rten about 90–160 ms more
+/// per 736×960 call (issue 16's measurements, 2 and 1 threads).
+const DET_COMPILE_AFTER: u32 = 3;
+/// The same for the direction classifier's one shape: rten is as fast at 2
+/// threads and 1.2 ms slower at 1, so a plan pays only in long batches.
+const CLS_COMPILE_AFTER: u32 = 64;
+/// The same for one recognition width bucket: rten is 8–40 ms slower per
+/// line (48×320 to 48×800, 1 and 2 threads).
+const REC_COMPILE_AFTER: u32 = 8;
 
 // The engine is shared between threads by design.
 const _: fn() = || {
@@ -196,16 +210,16 @@ impl Recognizer {
             );
         }
         let bytes = models::model_bytes(opts.model_dir.as_deref())?;
-        let o = &bytes.origin;
-        let (det, _) = models::ShapedModel::parse(models::DET_FILE, &bytes.det, o, DET_PLANS)?;
-        let (cls, _) = models::ShapedModel::parse(models::CLS_FILE, &bytes.cls, o, 2)?;
+        let o = bytes.origin.as_str();
+        let load = runtime::ShapedModel::load;
+        let (det, _) = load(models::DET_FILE, bytes.det, o, DET_PLANS, DET_COMPILE_AFTER)?;
+        let (cls, _) = load(models::CLS_FILE, bytes.cls, o, 2, CLS_COMPILE_AFTER)?;
         let max_rec = rec::WIDTH_BUCKETS.len();
-        let (rec, meta) = models::ShapedModel::parse(models::REC_FILE, &bytes.rec, o, max_rec)?;
+        let (rec, meta) = load(models::REC_FILE, bytes.rec, o, max_rec, REC_COMPILE_AFTER)?;
         let dict = rec::dictionary(&meta).map_err(|e| {
             e.context(format!(
-                "OCR model {} ({}) is not a PP-OCR recognition model",
+                "OCR model {} ({o}) is not a PP-OCR recognition model",
                 models::REC_FILE,
-                bytes.origin
             ))
         })?;
         let tuning = Tuning::default();
@@ -245,7 +259,7 @@ impl Recognizer {
         self.dict.len()
     }
 
-    /// Number of compiled plans (detection, classifier, recognition).
+    /// Number of compiled tract plans (detection, classifier, recognition).
     pub fn plan_counts(&self) -> (usize, usize, usize) {
         (
             self.det.plan_count(),
@@ -254,10 +268,23 @@ impl Recognizer {
         )
     }
 
+    /// Calls run on each runtime so far (detection, classifier,
+    /// recognition).
+    pub fn runtime_counts(&self) -> [runtime::RuntimeCounts; 3] {
+        [self.det.counts(), self.cls.counts(), self.rec.counts()]
+    }
+
+    /// Runs `f` with both runtimes on this engine's threads.
+    fn scoped<R>(&self, f: impl FnOnce() -> R) -> R {
+        multithread_tract_scope(self.executor.clone(), || {
+            runtime::with_threads(self.tuning.threads, f)
+        })
+    }
+
     /// Recognises the text lines of `img`, in reading order (rows along the
     /// text's dominant direction, so skewed cards read right; left to right
-    /// inside a row).  An empty (0-pixel) or text-free picture gives
-    /// `Ok(vec![])`.
+    /// inside a row).  An empty (0-pixel), flat ([`det::is_flat`]) or
+    /// text-free picture gives `Ok(vec![])`.
     ///
     /// Errors: only model failures (never for odd picture sizes or content).
     pub fn recognize(&self, img: &RgbImage) -> Result<Vec<TextLine>> {
@@ -268,9 +295,7 @@ impl Recognizer {
     /// each stage (for benchmarks).
     pub fn recognize_timed(&self, img: &RgbImage) -> Result<(Vec<TextLine>, StageTimes)> {
         let mut times = StageTimes::default();
-        let lines = multithread_tract_scope(self.executor.clone(), || {
-            self.recognize_inner(img, &mut times)
-        })?;
+        let lines = self.scoped(|| self.recognize_inner(img, &mut times))?;
         Ok((lines.into_iter().map(|(l, _)| l).collect(), times))
     }
 
@@ -283,9 +308,7 @@ impl Recognizer {
     /// Errors: only model failures.
     pub fn recognize_turns(&self, img: &RgbImage) -> Result<Vec<(TextLine, u16)>> {
         let mut times = StageTimes::default();
-        multithread_tract_scope(self.executor.clone(), || {
-            self.recognize_inner(img, &mut times)
-        })
+        self.scoped(|| self.recognize_inner(img, &mut times))
     }
 
     /// Reads `line`, a picture holding one line of upright text (any size;
@@ -298,9 +321,7 @@ impl Recognizer {
         if line.width() == 0 || line.height() == 0 {
             return Ok((String::new(), 0.0));
         }
-        let decoded = multithread_tract_scope(self.executor.clone(), || {
-            rec::recognize(&self.rec, &self.dict, &[line], 1, 1)
-        })?;
+        let decoded = self.scoped(|| rec::recognize(&self.rec, &self.dict, &[line], 1, 1))?;
         Ok(decoded
             .into_iter()
             .next()
@@ -315,6 +336,11 @@ impl Recognizer {
     ) -> Result<Vec<(TextLine, u16)>> {
         let (w, h) = img.dimensions();
         if w == 0 || h == 0 {
+            return Ok(vec![]);
+        }
+        // Nothing the model could find text in (a blank page): no lines,
+        // without the 0.4 s of a detection call.
+        if det::is_flat(img) {
             return Ok(vec![]);
         }
         let t = Instant::now();

@@ -1,7 +1,8 @@
 //! Text recognition: line crops resized to height 48, padded to a few width
 //! buckets, batched per bucket, and decoded with greedy CTC.
 
-use super::models::{ShapedModel, par_map, write_bgr_normalised};
+use super::models::write_bgr_normalised;
+use super::runtime::{ShapedModel, par_map};
 use anyhow::{Result, bail};
 use image::RgbImage;
 

@@ -5,6 +5,8 @@
 //! downscaled text differently, which moves detection boxes and changes
 //! low-confidence characters.
 
+use fast_image_resize::images::{TypedImage, TypedImageRef};
+use fast_image_resize::pixels::U8x3;
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
 
@@ -18,9 +20,16 @@ pub fn linear(img: &RgbImage, w: u32, h: u32) -> RgbImage {
         return out;
     }
     let opts = ResizeOptions::new().resize_alg(ResizeAlg::Interpolation(FilterType::Bilinear));
-    // Both are 8-bit RGB buffers of the sizes given, so resizing cannot fail;
-    // fall back to the image crate's filter rather than panic if it ever does.
-    if Resizer::new().resize(img, &mut out, &opts).is_err() {
+    // The typed API, for 8-bit RGB alone: the untyped one builds every
+    // pixel type's resizers into the binary (about 8 MB).  Both buffers are
+    // 8-bit RGB of the sizes given, so this cannot fail; fall back to the
+    // image crate's filter rather than panic if it ever does.
+    let (sw, sh) = img.dimensions();
+    let done = TypedImageRef::<U8x3>::from_buffer(sw, sh, img.as_raw())
+        .ok()
+        .zip(TypedImage::<U8x3>::from_buffer(w, h, &mut out).ok())
+        .is_some_and(|(src, mut dst)| Resizer::new().resize_typed(&src, &mut dst, &opts).is_ok());
+    if !done {
         out = image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle);
     }
     out
