@@ -20,8 +20,9 @@ pub fn linear(img: &RgbImage, w: u32, h: u32) -> RgbImage {
         return out;
     }
     let opts = ResizeOptions::new().resize_alg(ResizeAlg::Interpolation(FilterType::Bilinear));
-    // The typed API, for 8-bit RGB alone: the untyped one builds every
-    // pixel type's resizers into the binary (about 8 MB).  Both buffers are
+    // The typed API, for 8-bit RGB alone: the untyped one dispatches over
+    // every pixel type (the stripped release binary was no smaller for
+    // this, 62.4 MB both ways).  Both buffers are
     // 8-bit RGB of the sizes given, so this cannot fail; fall back to the
     // image crate's filter rather than panic if it ever does.
     let (sw, sh) = img.dimensions();
