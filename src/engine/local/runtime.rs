@@ -177,24 +177,7 @@ impl ShapedModel {
     /// Parses the model with tract now (keeping the parse); returns its
     /// `metadata_props`.
     fn tract_parse_meta(&self) -> Result<HashMap<String, String>> {
-        let (name, origin) = (self.name, &self.origin);
-        let onnx = tract_onnx::onnx();
-        let proto = onnx
-            .proto_model_for_read(&mut &self.bytes[..])
-            .map_err(|e| anyhow!("{e:?}"))
-            .with_context(|| format!("OCR model {name} ({origin}) is not a valid ONNX file"))?;
-        let meta = proto
-            .metadata_props
-            .iter()
-            .map(|p| (p.key.clone(), p.value.clone()))
-            .collect();
-        let base = onnx
-            .model_for_proto_model(&proto)
-            .map_err(|e| anyhow!("{e:?}"))
-            .with_context(|| format!("OCR model {name} ({origin}) cannot be loaded by tract"))?;
-        if base.input_outlets()?.len() != 1 || base.output_outlets()?.is_empty() {
-            bail!("OCR model {name} ({origin}) must have exactly one input and an output");
-        }
+        let (base, meta) = tract_parse(self.name, &self.origin, &self.bytes)?;
         let _ = self.tract.set(Ok(base));
         Ok(meta)
     }
@@ -202,17 +185,11 @@ impl ShapedModel {
     /// tract's parse of the model, made on first use.
     fn tract_base(&self) -> Result<&InferenceModel> {
         let parsed = self.tract.get_or_init(|| {
-            let onnx = tract_onnx::onnx();
-            onnx.model_for_read(&mut &self.bytes[..])
-                .map_err(|e| format!("{e:?}"))
+            tract_parse(self.name, &self.origin, &self.bytes)
+                .map(|(base, _)| base)
+                .map_err(|e| format!("{e:#}"))
         });
-        parsed.as_ref().map_err(|e| {
-            anyhow!(
-                "OCR model {} ({}) cannot be loaded by tract: {e}",
-                self.name,
-                self.origin
-            )
-        })
+        parsed.as_ref().map_err(|e| anyhow!("{e}"))
     }
 
     /// Keeps at most `n` plans from now on (at least 1).
@@ -369,6 +346,35 @@ impl ShapedModel {
             .ok_or_else(|| anyhow!("OCR model {} output is not f32", self.name))?;
         Ok((t.shape().to_vec(), t.to_vec()))
     }
+}
+
+/// tract's parse of ONNX `bytes` and its `metadata_props` (key → value).
+///
+/// Errors, naming `name` and `origin`: not a valid ONNX file; a model tract
+/// cannot translate; not one input and at least one output.
+fn tract_parse(
+    name: &str,
+    origin: &str,
+    bytes: &[u8],
+) -> Result<(InferenceModel, HashMap<String, String>)> {
+    let onnx = tract_onnx::onnx();
+    let proto = onnx
+        .proto_model_for_read(&mut &bytes[..])
+        .map_err(|e| anyhow!("{e:?}"))
+        .with_context(|| format!("OCR model {name} ({origin}) is not a valid ONNX file"))?;
+    let meta = proto
+        .metadata_props
+        .iter()
+        .map(|p| (p.key.clone(), p.value.clone()))
+        .collect();
+    let base = onnx
+        .model_for_proto_model(&proto)
+        .map_err(|e| anyhow!("{e:?}"))
+        .with_context(|| format!("OCR model {name} ({origin}) cannot be loaded by tract"))?;
+    if base.input_outlets()?.len() != 1 || base.output_outlets()?.is_empty() {
+        bail!("OCR model {name} ({origin}) must have exactly one input and an output");
+    }
+    Ok((base, meta))
 }
 
 thread_local! {
